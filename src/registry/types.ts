@@ -61,7 +61,6 @@ export type ResourceType<T extends KubeObject = any> = {
     prepareForUpdate?(obj: T, old: T): void
     validateUpdate?(obj: T, old: T): FieldError[]
   }
-  /** Whether metadata.name may be omitted with generateName — true for every kind here. */
   /** Server-side Table columns, Name first, as upstream's printers (pkg/printers/internalversion). */
   columns?: Column<T>[]
   /** Upstream's selectable fields beyond metadata.name/metadata.namespace, e.g. pods' spec.nodeName. */
@@ -72,7 +71,15 @@ export type ResourceType<T extends KubeObject = any> = {
   allowUnconditionalUpdate?: boolean
   /** Deletion: the default grace period when the client gives none (pods: spec.terminationGracePeriodSeconds). */
   gracePeriodSeconds?(obj: T): number | undefined
-  /** Cluster-scoped kinds that are namespaces: the store treats 'namespaces' specially. */
+  /** Name syntax check; default isDNS1123Subdomain (namespaces and services use DNS-1123/1035 labels). */
+  validateName?(name: string): string[]
+  /** For a version that is a view of another stored resource (autoscaling/v1 HPA over v2,
+   *  events.k8s.io/v1 Event over core/v1 Event): the stored one and the conversions. */
+  conversion?: {
+    storedAs: { group: string; version: string; resource: string }
+    toStored(obj: T): KubeObject
+    fromStored(obj: KubeObject): T
+  }
 }
 
 /** The registry: every served kind, looked up by group/version/resource or by kind. */
