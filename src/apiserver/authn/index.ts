@@ -1,0 +1,7 @@
+/**
+ * @module
+ * Request authentication: client certificates and bearer tokens. Re-exports only.
+ */
+export { createAuthenticator, certificateSubject, type AuthenticatorOptions } from './authenticator.js'
+export { parseTokenFile, loadTokenFile, parseCsv } from './token-file.js'
+export { ensureAdminToken, ADMIN_TOKEN_FILE, ADMIN_USER } from './admin-token.js'

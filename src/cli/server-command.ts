@@ -1,0 +1,54 @@
+/**
+ * @module
+ * `kubelite server`: flags, help and validation. The server itself (./server-start.ts) is
+ * imported only after the flags are known to be good, so usage errors and --help stay instant.
+ */
+import { resolve } from 'node:path'
+import { helpText, parseFlags, parsePort, UsageError } from './args.js'
+import { defaultDataDir } from './defaults.js'
+
+const FLAGS = {
+  'data-dir': { type: 'string' },
+  bind: { type: 'string', default: '127.0.0.1' },
+  port: { type: 'string', default: '6443' },
+  datastore: { type: 'string', default: 'sqlite' },
+  'tls-san': { type: 'string', multiple: true },
+  'write-kubeconfig': { type: 'boolean', default: false },
+  'log-requests': { type: 'boolean', default: false },
+} as const
+
+export const help = helpText('kubelite server [flags]',
+  'Runs the Kubernetes API server. On first start it creates a CA, a serving certificate and an\n' +
+  'admin identity under the data directory, and writes <data-dir>/kubeconfig.yaml.', [
+    ['--data-dir DIR', `State directory (default ${defaultDataDir()})`],
+    ['--bind ADDR', 'Address to listen on (default 127.0.0.1)'],
+    ['--port N', 'HTTPS port, 0 picks a free one (default 6443)'],
+    ['--datastore KIND', 'sqlite (<data-dir>/state.db) or memory (default sqlite)'],
+    ['--tls-san NAME', 'Extra DNS name or IP for the serving certificate (repeatable)'],
+    ['--write-kubeconfig', 'Also merge the kubeconfig into $KUBECONFIG (first entry) or ~/.kube/config'],
+    ['--log-requests', 'Log one line per request to stderr'],
+    ['-h, --help', 'Show this help'],
+  ])
+
+export async function run(args: string[]): Promise<void> {
+  const flags = parseFlags('server', args, FLAGS)
+  if (flags.help) {
+    process.stdout.write(help)
+    return
+  }
+  const port = parsePort('server', '--port', flags.port)
+  const datastore = flags.datastore
+  if (datastore !== 'sqlite' && datastore !== 'memory') {
+    throw new UsageError(`invalid value "${datastore}" for --datastore: want sqlite or memory`, 'server')
+  }
+  const { startServer } = await import('./server-start.js')
+  await startServer({
+    dataDir: resolve(flags['data-dir'] ?? defaultDataDir()),
+    bind: flags.bind,
+    port,
+    datastore,
+    tlsSans: flags['tls-san'] ?? [],
+    writeKubeconfig: flags['write-kubeconfig'],
+    logRequests: flags['log-requests'],
+  })
+}

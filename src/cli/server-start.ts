@@ -1,0 +1,121 @@
+/**
+ * @module
+ * Starting `kubelite server`: certificates, storage, authentication and the API server, then
+ * the admin kubeconfig; runs until SIGINT/SIGTERM, which close the server and storage cleanly.
+ */
+import { existsSync } from 'node:fs'
+import { mkdir } from 'node:fs/promises'
+import { isIP } from 'node:net'
+import { networkInterfaces } from 'node:os'
+import { join } from 'node:path'
+import { startApiServer } from '../apiserver/index.js'
+import type { RunningApiServer } from '../apiserver/options.js'
+import { createAuthenticator, ADMIN_USER, ensureAdminToken } from '../apiserver/authn/index.js'
+import {
+  buildKubeconfig, defaultKubeconfigPath, ensurePki, mergeKubeconfig, writeFileAtomic,
+} from '../pki/index.js'
+import { openStorage } from '../storage/index.js'
+
+export type ServerOptions = {
+  dataDir: string
+  bind: string
+  port: number
+  datastore: 'sqlite' | 'memory'
+  tlsSans: string[]
+  writeKubeconfig: boolean
+  logRequests: boolean
+}
+
+const UNSPECIFIED = new Set(['0.0.0.0', '::', '[::]'])
+
+/** SANs beyond the defaults: the bind address, or every local address when binding to all. */
+function extraSans(bind: string, tlsSans: string[]): { dns: string[]; ip: string[] } {
+  const dns: string[] = []
+  const ip: string[] = []
+  const add = (name: string) => (isIP(name.replace(/^\[|\]$/g, '')) ? ip : dns).push(name)
+  if (UNSPECIFIED.has(bind)) {
+    for (const addrs of Object.values(networkInterfaces())) {
+      for (const a of addrs ?? []) ip.push(a.address)
+    }
+  } else if (bind !== '127.0.0.1') {
+    add(bind)
+  }
+  tlsSans.forEach(add)
+  return { dns, ip }
+}
+
+/** The URL clients should use: a wildcard bind is reached through loopback. */
+function clientUrl(bind: string, port: number): string {
+  const host = UNSPECIFIED.has(bind) ? '127.0.0.1' : bind.replace(/^\[|\]$/g, '')
+  return `https://${isIP(host) === 6 ? `[${host}]` : host}:${port}`
+}
+
+/** Starts everything and installs the signal handlers; resolves once the server is ready. */
+export async function startServer(opts: ServerOptions): Promise<void> {
+  const { dataDir, bind, port, datastore } = opts
+  await mkdir(dataDir, { recursive: true, mode: 0o700 })
+
+  const [pki, adminToken] = await Promise.all([
+    ensurePki(dataDir, { extraSans: extraSans(bind, opts.tlsSans) }),
+    ensureAdminToken(dataDir),
+  ])
+  const warn = (message: string) => process.stderr.write(`kubelite: warning: ${message}\n`)
+  const tokenFile = join(dataDir, 'tokens.csv')
+  const authenticator = createAuthenticator({
+    tokens: new Map([[adminToken, ADMIN_USER]]),
+    tokenFile: existsSync(tokenFile) ? tokenFile : undefined,
+    warn,
+  })
+
+  const storage = await openStorage(datastore === 'sqlite' ? `sqlite:${join(dataDir, 'state.db')}` : 'memory:')
+  let server: RunningApiServer
+  try {
+    server = await startApiServer({
+      bind: bind.replace(/^\[|\]$/g, ''),
+      port,
+      tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
+      storage,
+      authenticator,
+      log: opts.logRequests ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
+    })
+  } catch (err) {
+    await storage.close().catch(() => {})
+    throw err
+  }
+
+  const kubeconfig = buildKubeconfig({
+    server: clientUrl(bind, server.port), caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey,
+  })
+  let kubeconfigPath = join(dataDir, 'kubeconfig.yaml')
+  try {
+    await writeFileAtomic(kubeconfigPath, kubeconfig, 0o600)
+    if (opts.writeKubeconfig) {
+      kubeconfigPath = defaultKubeconfigPath()
+      await mergeKubeconfig(kubeconfigPath, kubeconfig)
+    }
+  } catch (err) {
+    // A listening server would keep the process alive after main reports the error.
+    await server.close().catch(() => {})
+    await storage.close().catch(() => {})
+    throw err
+  }
+
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      process.stderr.write(`kubelite: ${signal} again, exiting now\n`)
+      process.exit(1)
+    }
+    stopping = true
+    process.stderr.write(`kubelite: ${signal} received, shutting down\n`)
+    server.close()
+      .finally(() => storage.close())
+      .then(() => process.exit(0), (err: unknown) => {
+        process.stderr.write(`kubelite: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`)
+        process.exit(1)
+      })
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
+  process.stderr.write(`kubelite: API server ready at ${clientUrl(bind, server.port)} (kubeconfig: ${kubeconfigPath})\n`)
+}
