@@ -30,7 +30,7 @@ export type ScaleSubresource = {
 }
 
 /** A resource kind served by the API. `T` is its kubernetes-types interface. */
-export type ResourceType<T extends KubeObject = any> = {
+export type ResourceType<T = any> = {
   group: string
   version: string
   kind: string
