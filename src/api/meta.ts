@@ -8,8 +8,9 @@ import type { ObjectMeta, OwnerReference } from 'kubernetes-types/meta/v1.js'
 export type Cached<T> = T extends object ? { readonly [K in keyof T]: Cached<T[K]> } : T
 export type Editable<T> = T extends object ? { -readonly [K in keyof T]: Editable<T[K]> } : T
 
-/** Any Kubernetes object as it travels in JSON. */
-export type KubeObject = { apiVersion?: string; kind?: string; metadata?: ObjectMeta; [field: string]: unknown }
+/** Any Kubernetes object as it travels in JSON. Its metadata is editable: kubernetes-types marks
+ *  the server-set fields (uid, resourceVersion, ...) readonly, and the server is who sets them. */
+export type KubeObject = { apiVersion?: string; kind?: string; metadata?: Editable<ObjectMeta>; [field: string]: unknown }
 
 /** "namespace/name", or "name" when cluster-scoped. What work queues carry. */
 export type ObjectKey = string & { readonly __brand: 'ObjectKey' }
