@@ -1,0 +1,4 @@
+// The schema table's public surface: lookups, kind → type names, strict field validation.
+export { allSchemas, lookupSchema, schemaNameForKind } from './table.js'
+export { findUnknownFields } from './unknown-fields.js'
+export type { FieldSchema, Primitive, SchemaLookup, TypeRef, TypeSchema } from './types.js'

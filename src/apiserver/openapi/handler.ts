@@ -1,0 +1,101 @@
+/**
+ * @module
+ * Serves /openapi/v3 (root: one entry per group-version with a content-hash URL), each
+ * /openapi/v3/<group-version> document, and /openapi/v2 (JSON). Documents are built on first
+ * request and cached, so start-up pays nothing; hashes make kubectl's disk cache safe.
+ */
+import { createHash } from 'node:crypto'
+import type { ResourceType } from '../../registry/types.js'
+import { groupVersionDocument, gvKey, swaggerDocument } from './documents.js'
+
+/** What the handler answers; `undefined` from the handler means "not an OpenAPI path". */
+export type OpenApiResponse = { status: number; headers: Record<string, string>; body: string | Buffer }
+export type OpenApiHandler = (path: string, query: URLSearchParams,
+  headers: Record<string, string | string[] | undefined>) => OpenApiResponse | undefined
+
+type Doc = { body: Buffer; hash: string }
+
+const YEAR_MS = 365 * 24 * 3600_000
+const V3 = '/openapi/v3'
+
+// Upstream: kube-openapi pkg/handler3/handler.go (computeETag): upper-case hex SHA-512.
+const docOf = (value: unknown): Doc => {
+  const body = Buffer.from(JSON.stringify(value))
+  return { body, hash: createHash('sha512').update(body).digest('hex').toUpperCase() }
+}
+
+/** The OpenAPI endpoints for `resources` (each listed under its own group-version). */
+export function openApiV3(resources: ResourceType[]): OpenApiHandler {
+  const byGv = new Map<string, ResourceType[]>()
+  for (const r of resources) {
+    const key = gvKey(r.group, r.version)
+    byGv.set(key, [...(byGv.get(key) ?? []), r])
+  }
+  const docs = new Map<string, Doc>()
+  let root: Doc | undefined
+  let v2: Doc | undefined
+  const gvDoc = (key: string): Doc => {
+    let doc = docs.get(key)
+    if (!doc) {
+      const [first] = byGv.get(key) as ResourceType[]
+      doc = docOf(groupVersionDocument(first.group, first.version, byGv.get(key) as ResourceType[]))
+      docs.set(key, doc)
+    }
+    return doc
+  }
+  // Upstream: kube-openapi pkg/handler3/handler.go (HandleDiscovery, HandleGroupVersion).
+  return function openApi(path, query, headers) {
+    if (path === V3 || path === `${V3}/`) {
+      const keys = [...byGv.keys()].sort()
+      root ??= docOf({ paths: Object.fromEntries(keys.map((k) => [k, { serverRelativeURL: `${V3}/${k}?hash=${gvDoc(k).hash}` }])) })
+      return serve(root, headers, false)
+    }
+    if (path.startsWith(`${V3}/`)) {
+      const key = path.slice(V3.length + 1).replace(/\/$/, '')
+      if (!byGv.has(key)) return notFound(path)
+      if (!acceptsJson(headers)) return { status: 406, headers: {}, body: '' }
+      const doc = gvDoc(key)
+      const hash = query.get('hash')
+      if (hash && hash !== doc.hash) {
+        const location = `${V3}/${key}?hash=${doc.hash}`
+        return { status: 301, headers: { location, 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache, private' },
+          body: `<a href="${location}">Moved Permanently</a>.\n` }
+      }
+      return serve(doc, headers, !!hash)
+    }
+    if (path === '/openapi/v2') {
+      // kubectl asks for v2 in protobuf only (we serve JSON): answer 404, which kubectl tolerates
+      // as "no v2" (it falls back), rather than JSON it cannot parse or a 406 it reports as an error.
+      if (!acceptsJson(headers)) return notFound(path)
+      v2 ??= docOf(swaggerDocument(resources))
+      return serve(v2, headers, false)
+    }
+    return undefined
+  }
+}
+
+function serve(doc: Doc, headers: Record<string, string | string[] | undefined>, immutable: boolean): OpenApiResponse {
+  const etag = `"${doc.hash}"`
+  const out: Record<string, string> = { 'content-type': 'application/json', etag, vary: 'Accept' }
+  if (immutable) {
+    out['cache-control'] = 'public, immutable'
+    out.expires = new Date(Date.now() + YEAR_MS).toUTCString()
+  } else {
+    out['cache-control'] = 'no-cache, private'
+  }
+  const match = headers['if-none-match']
+  if (match && String(match).split(/\s*,\s*/).includes(etag)) return { status: 304, headers: out, body: '' }
+  return { status: 200, headers: out, body: doc.body }
+}
+
+function acceptsJson(headers: Record<string, string | string[] | undefined>): boolean {
+  const accept = String(headers.accept ?? '*/*')
+  return /(^|,)\s*(application\/json|application\/\*|\*\/\*)\s*(;|,|$)/.test(accept)
+}
+
+function notFound(path: string): OpenApiResponse {
+  const status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'NotFound', code: 404,
+    message: `the server could not find the requested resource (get ${path})` }
+  return { status: 404, headers: { 'content-type': 'application/json', 'cache-control': 'no-cache, private' },
+    body: JSON.stringify(status) }
+}
