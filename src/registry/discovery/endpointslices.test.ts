@@ -18,12 +18,12 @@ describe('endpointslices', () => {
     assert.deepEqual(endpointSlices.validate(s), [])
   })
   it('validates addresses per type, ports and addressType', () => {
-    const s = slice({ endpoints: [{ addresses: [] }, { addresses: ['::1', '127.0.0.1', '300.1.1.1'] }], ports: [{ name: 'Http', protocol: 'TCP' }, { name: 'Http', protocol: 'ICMP' }] })
+    const s = slice({ endpoints: [{ addresses: [] }, { addresses: ['::1', '127.0.0.1', '300.1.1.1', '169.254.1.1'] }], ports: [{ name: 'Http', protocol: 'TCP' }, { name: 'Http', protocol: 'ICMP' }] })
     assert.deepEqual(errors(endpointSlices.validate(s)), [
       'endpoints[0].addresses: Required value: must contain at least 1 address',
       'endpoints[1].addresses[0]: Invalid value: "::1": must be a valid IPv4 address',
-      'endpoints[1].addresses[1]: Invalid value: "127.0.0.1": may not be in the loopback range (127.0.0.0/8, ::1/128)',
       'endpoints[1].addresses[2]: Invalid value: "300.1.1.1": must be a valid IPv4 address',
+      'endpoints[1].addresses[3]: Invalid value: "169.254.1.1": may not be in the link-local range (169.254.0.0/16, fe80::/10)',
       `ports[0].name: Invalid value: "Http": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
       `ports[1].name: Invalid value: "Http": a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character (e.g. 'my-name' or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')`,
       'ports[1].name: Duplicate value: "Http"',

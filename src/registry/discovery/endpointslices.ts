@@ -22,11 +22,12 @@ const MAX_ENDPOINTS = 1000
 const MAX_ADDRESSES = 100
 const MAX_PORTS = 20000
 
-// Upstream: pkg/apis/core/validation/validation.go (ValidateNonSpecialIP).
+// Upstream: pkg/apis/core/validation/validation.go (ValidateNonSpecialIP). Deliberate
+// difference: loopback is allowed, because kubelite's API server is reached on 127.0.0.1 and
+// the `kubernetes` EndpointSlice says so (core Endpoints make the same exception).
 function specialIPErrors(ip: string): string[] {
   const v4 = isIP(ip) === 4
   if (ip === '0.0.0.0' || /^[0:]+$/.test(ip)) return ['may not be unspecified (0.0.0.0, ::)']
-  if (v4 ? ip.startsWith('127.') : ip === '::1') return ['may not be in the loopback range (127.0.0.0/8, ::1/128)']
   if (v4 ? ip.startsWith('169.254.') : /^fe[89ab]/i.test(ip)) return ['may not be in the link-local range (169.254.0.0/16, fe80::/10)']
   if (v4 ? ip.startsWith('224.0.0.') : /^ff02:/i.test(ip)) return ['may not be in the link-local multicast range (224.0.0.0/24, ff02::/10)']
   return []

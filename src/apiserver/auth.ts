@@ -1,0 +1,29 @@
+/**
+ * @module
+ * Who is asking: a verified client certificate, or a bearer token. Anything else is anonymous,
+ * which only the health and version endpoints accept.
+ */
+import type { IncomingMessage } from 'node:http'
+import type { TLSSocket } from 'node:tls'
+import { certificateSubject } from './authn/index.js'
+import type { Authenticator, UserInfo } from './options.js'
+
+export function authenticate(req: IncomingMessage, authn: Authenticator): UserInfo | undefined {
+  const auth = req.headers.authorization
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth)
+    // A request that presents a bad token is refused even if it also has a certificate.
+    return m ? authn.fromBearerToken(m[1]!) : undefined
+  }
+  const socket = req.socket as TLSSocket
+  if (socket.encrypted && socket.authorized) {
+    const cert = socket.getPeerCertificate()
+    if (cert && cert.subject) return authn.fromCertificate(certificateSubject(cert))
+  }
+  return undefined
+}
+
+/** Paths anonymous requests may read (upstream's system:public-info-viewer). */
+export const isPublicPath = (path: string) =>
+  path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' ||
+  path.startsWith('/healthz/') || path.startsWith('/livez/') || path.startsWith('/readyz/')

@@ -1,0 +1,119 @@
+/**
+ * @module
+ * Watch streams: chunked JSON lines of ADDED/MODIFIED/DELETED/BOOKMARK/ERROR events, filtered
+ * by selectors, as Tables when asked, ended after timeoutSeconds.
+ */
+// Upstream: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/watch.go and
+// storage/cacher (initial events, bookmarks, selector transitions ADDED/DELETED).
+import { randomInt } from 'node:crypto'
+import { expired, type KubeObject } from '../../api/index.js'
+import { isStorageError, type WatchEvent } from '../../storage/index.js'
+import { objectFilter } from '../filters.js'
+import { responseShape } from '../negotiation.js'
+import { columnDefinitions, parseIncludeObject, tableRow } from '../table.js'
+import { listPrefix } from '../store/codec.js'
+import { decodeShared } from '../store/codec.js'
+import type { ApiRequest } from './context.js'
+
+const BOOKMARK_EVERY_MS = 30_000
+
+export async function handleWatch(r: ApiRequest) {
+  const { rt, store } = r.served
+  const shape = responseShape(r.req.headers.accept)
+  const filter = objectFilter(rt, r.query)
+  if (r.info.name) {
+    // GET .../pods/x?watch=true watches one object: a metadata.name selector.
+    const q = new URLSearchParams(r.query)
+    const fs = q.get('fieldSelector')
+    q.set('fieldSelector', fs ? `${fs},metadata.name=${r.info.name}` : `metadata.name=${r.info.name}`)
+    Object.assign(filter, objectFilter(rt, q))
+  }
+  const include = parseIncludeObject(r.query.get('includeObject'))
+  const bookmarks = r.query.get('allowWatchBookmarks') === 'true'
+  const timeoutSeconds = Number.parseInt(r.query.get('timeoutSeconds') ?? '', 10)
+  // Without a timeout, upstream ends a watch after a random 30–60 minutes so load spreads.
+  const timeoutMs = Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds * 1000 : randomInt(1800, 3600) * 1000
+  const rvParam = r.query.get('resourceVersion') ?? ''
+  const abort = new AbortController()
+  const timer = setTimeout(() => abort.abort(), timeoutMs)
+  r.res.on('close', () => abort.abort())
+
+  r.res.writeHead(200, { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked', 'Cache-Control': 'no-cache, private' })
+  r.res.flushHeaders()
+  let sentColumns = false
+  const tableVersion = shape.table ? shape.version : 'v1'
+  const render = (obj: KubeObject): unknown => {
+    if (!shape.table) return obj
+    const table: Record<string, unknown> = {
+      kind: 'Table', apiVersion: `meta.k8s.io/${tableVersion}`, metadata: { resourceVersion: obj.metadata?.resourceVersion },
+      columnDefinitions: sentColumns ? null : columnDefinitions(rt),
+      rows: [tableRow(rt, obj, Date.now(), include, tableVersion)],
+    }
+    sentColumns = true
+    return table
+  }
+  const send = (type: string, obj: unknown) => r.res.write(JSON.stringify({ type, object: obj }) + '\n')
+  const out = (obj: KubeObject) => r.served.out(rt.conversion ? structuredClone(obj) : { ...obj })
+
+  try {
+    let from: number
+    if (rvParam === '' || rvParam === '0') {
+      // Start with the current state as ADDED events, then follow from that revision.
+      let startKey: string | undefined
+      from = 0
+      for (;;) {
+        const page = await store.listRaw(r.info.namespace, { startKey, limit: 1000 })
+        from ||= page.revision
+        for (const kv of page.kvs) {
+          const obj = store.decodeShared(kv)
+          if (filter.matches(obj)) send('ADDED', render(out(obj)))
+        }
+        if (!page.more || !page.kvs.length) break
+        startKey = page.kvs[page.kvs.length - 1]!.key + '\0'
+      }
+    } else {
+      from = Number.parseInt(rvParam, 10)
+      if (!Number.isFinite(from) || from < 0) throw expired(`too old resource version: ${rvParam}`)
+    }
+    const prefix = listPrefix(rt, r.info.namespace)
+    const events = r.backend.watch(prefix, from, abort.signal, bookmarks ? { progressMs: BOOKMARK_EVERY_MS } : undefined)
+    for await (const ev of events) {
+      const sent = deliver(ev)
+      if (sent === false) break
+    }
+  } catch (err) {
+    if (isStorageError(err, 'Compacted')) {
+      const e = expired(`too old resource version: ${rvParam} (${r.backend.compactedRevision()})`)
+      send('ERROR', e.status)
+    } else if (!abort.signal.aborted) {
+      const status = (err as { status?: unknown }).status
+      send('ERROR', status ?? { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: String(err), reason: 'InternalError', code: 500 })
+    }
+  } finally {
+    clearTimeout(timer)
+    abort.abort()
+    if (!r.res.writableEnded) r.res.end()
+  }
+
+  function deliver(ev: WatchEvent): boolean | void {
+    if (ev.type === 'progress') {
+      if (bookmarks) send('BOOKMARK', { kind: rt.kind, apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, metadata: { resourceVersion: String(ev.revision) } })
+      return
+    }
+    const prev = ev.type === 'put' ? ev.prev : ev.prev
+    const prevObj = prev ? decodeShared(prev) : undefined
+    const prevMatch = prevObj ? filter.matches(prevObj) : false
+    if (ev.type === 'delete') {
+      if (!prevMatch || !prevObj) return
+      // The deleted object carries the revision of its deletion, as upstream sends it.
+      const gone = { ...prevObj, metadata: { ...prevObj.metadata, resourceVersion: String(ev.revision) } }
+      send('DELETED', render(out(gone)))
+      return
+    }
+    const obj = decodeShared(ev.kv)
+    const match = filter.matches(obj)
+    if (match && prevMatch) send('MODIFIED', render(out(obj)))
+    else if (match) send('ADDED', render(out(obj)))
+    else if (prevMatch) send('DELETED', render(out(obj)))
+  }
+}

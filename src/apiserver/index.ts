@@ -1,0 +1,3 @@
+export { startApiServer } from './server.js'
+export type { ApiServerOptions, Authenticator, RunningApiServer, UserInfo } from './options.js'
+export { VERSION_INFO } from './version.js'

@@ -1,0 +1,160 @@
+/**
+ * @module
+ * The API server: HTTPS (or HTTP for tests), authentication, and routing to discovery,
+ * OpenAPI and the resource handlers.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import { notFound, unauthorized, methodNotSupported, type KubeObject } from '../api/index.js'
+import { bootstrapObjects, builtinResources, createRegistry, type ResourceType } from '../registry/index.js'
+import { nthAddress, parseCidr, serviceAllocator } from './allocators.js'
+import { authenticate, isPublicPath } from './auth.js'
+import { bootstrap } from './bootstrap.js'
+import { aggregatedDiscovery, aggregatedVersion, groupVersions, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList } from './discovery.js'
+import { handleResource } from './handlers/resource.js'
+import { served as makeServed, type Served } from './handlers/context.js'
+import { sendError, sendJson } from './http-util.js'
+import { openApiV3 } from './openapi/index.js'
+import type { ApiServerOptions, RunningApiServer } from './options.js'
+import { parseRequestInfo } from './request-info.js'
+import { reviewResources } from './reviews.js'
+import { resourceStore, type ResourceStore } from './store/store.js'
+import { decodeShared } from './store/codec.js'
+import type { AdmissionHooks } from './store/types.js'
+import { VERSION_INFO } from './version.js'
+
+const DEFAULT_SERVICE_CIDR = '10.96.0.0/12'
+
+export async function startApiServer(opts: ApiServerOptions): Promise<RunningApiServer> {
+  const backend = opts.storage
+  const resources: ResourceType[] = [...builtinResources(), ...reviewResources]
+  const registry = createRegistry(resources)
+  const serviceCidr = parseCidr(opts.serviceCIDR ?? DEFAULT_SERVICE_CIDR)
+  const allocator = serviceAllocator(serviceCidr.text, opts.nodePortRange)
+  const admission = new Map<string, AdmissionHooks>([['/services', allocator]])
+
+  // One store per stored resource; conversion views share their stored resource's store.
+  const stores = new Map<string, ResourceStore>()
+  const storeOf = (rt: ResourceType): ResourceStore => {
+    const target = rt.conversion ? registry.byResource(rt.conversion.storedAs.group, rt.conversion.storedAs.version, rt.conversion.storedAs.resource)! : rt
+    const id = `${target.group}/${target.resource}`
+    let s = stores.get(id)
+    if (!s) stores.set(id, (s = resourceStore(backend, target, admission.get(id))))
+    return s
+  }
+  const servedMap = new Map<string, Served>()
+  for (const rt of resources) servedMap.set(`${rt.group}/${rt.version}/${rt.resource}`, makeServed(rt, storeOf(rt)))
+  const served = (g: string, v: string, r: string) => servedMap.get(`${g}/${v}/${r}`)
+  const servedKind = (g: string, v: string, k: string) => {
+    const rt = registry.byKind(g, v, k)
+    return rt ? served(g, v, rt.resource) : undefined
+  }
+
+  // Allocations live in the Services themselves: rebuild the allocator's view from them.
+  const services = await served('', 'v1', 'services')!.store.listRaw('', {})
+  allocator.restore(services.kvs.map((kv) => decodeShared(kv) as KubeObject))
+
+  const gvs = groupVersions(resources)
+  const openapi = openApiV3(resources)
+  let advertised = opts.advertiseAddress ?? (opts.bind === '0.0.0.0' || opts.bind === '::' ? '127.0.0.1' : opts.bind)
+
+  const handler = async (req: IncomingMessage, res: ServerResponse) => {
+    const started = Date.now()
+    const url = new URL(req.url ?? '/', 'http://localhost')
+    const path = url.pathname
+    try {
+      if (isPublicPath(path)) return publicEndpoint(path, res)
+      const user = authenticate(req, opts.authenticator)
+      if (!user) throw unauthorized()
+      const accept = req.headers.accept
+      if (path === '/api' || path === '/api/') {
+        const v = aggregatedVersion(accept)
+        if (v) return sendJson(res, 200, aggregatedDiscovery(gvs, true, v), { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList` })
+        return sendJson(res, 200, legacyApiVersions(`${advertised}:${port}`))
+      }
+      if (path === '/apis' || path === '/apis/') {
+        const v = aggregatedVersion(accept)
+        if (v) return sendJson(res, 200, aggregatedDiscovery(gvs, false, v), { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList` })
+        return sendJson(res, 200, legacyGroupList(gvs))
+      }
+      if (path.startsWith('/openapi/')) {
+        const reply = openapi(path, url.searchParams, req.headers)
+        if (reply) {
+          res.writeHead(reply.status, reply.headers)
+          return res.end(reply.body)
+        }
+        throw pageNotFound()
+      }
+      const parts = path.split('/').filter(Boolean)
+      if (parts[0] === 'api' && parts.length === 2) {
+        const g = gvs.find((x) => x.group === '')!.versions.find((v) => v.version === parts[1])
+        if (!g) throw pageNotFound()
+        return sendJson(res, 200, legacyResourceList('', g.version, g.resources))
+      }
+      if (parts[0] === 'apis' && (parts.length === 2 || parts.length === 3)) {
+        const g = gvs.find((x) => x.group === parts[1])
+        if (!g) throw pageNotFound()
+        if (parts.length === 2) return sendJson(res, 200, legacyGroup(g))
+        const v = g.versions.find((x) => x.version === parts[2])
+        if (!v) throw pageNotFound()
+        return sendJson(res, 200, legacyResourceList(g.group, v.version, v.resources))
+      }
+      const info = parseRequestInfo(req.method ?? 'GET', path, url.searchParams)
+      if (info.kind !== 'resource') throw pageNotFound()
+      const s = served(info.group, info.version, info.resource)
+      if (!s) throw pageNotFound()
+      if (!s.rt.namespaced && info.namespace) throw pageNotFound()
+      if (s.rt.verbs && info.verb !== 'connect' && !s.rt.verbs.includes(info.verb) && !info.subresource) {
+        throw methodNotSupported({ group: s.rt.group, resource: s.rt.resource }, info.verb)
+      }
+      await handleResource({ req, res, info, query: url.searchParams, user, served: s, backend, now: Date.now(), warnings: [] }, { served, authenticator: opts.authenticator })
+    } catch (err) {
+      sendError(res, err)
+    } finally {
+      opts.log?.(`${req.method} ${req.url} ${res.statusCode} ${Date.now() - started}ms`)
+    }
+  }
+
+  const server = opts.tls
+    ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handler)
+    : createHttpServer(handler)
+  server.keepAliveTimeout = 65_000
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(opts.port, opts.bind, () => resolve())
+  })
+  const port = (server.address() as AddressInfo).port
+  advertised ||= '127.0.0.1'
+
+  await bootstrap({
+    served, servedKind, kubernetesIP: nthAddress(serviceCidr, 1), dnsIP: nthAddress(serviceCidr, 10),
+    advertiseAddress: advertised, port, extraObjects: bootstrapObjects(),
+  })
+
+  const scheme = opts.tls ? 'https' : 'http'
+  const host = opts.bind.includes(':') ? `[${opts.bind}]` : opts.bind === '0.0.0.0' ? '127.0.0.1' : opts.bind
+  return {
+    url: `${scheme}://${host}:${port}`,
+    port,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      })
+    },
+  }
+}
+
+const pageNotFound = () => {
+  const e = notFound({ group: '', resource: '' }, '')
+  e.status.message = 'the server could not find the requested resource'
+  e.status.details = {}
+  return e
+}
+
+function publicEndpoint(path: string, res: ServerResponse) {
+  if (path === '/version') return sendJson(res, 200, VERSION_INFO)
+  res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' })
+  res.end('ok')
+}
