@@ -52,12 +52,33 @@ describe('openApiV3 handler', () => {
     assert.equal(get(url.pathname, '', { 'if-none-match': `"${hash}"` }).status, 304)
   })
 
-  it('answers 404 for unknown group-versions and protobuf-only v2, 406 for protobuf-only v3, nothing elsewhere', () => {
+  it('answers 404 for unknown group-versions, 406 for protobuf-only v3, nothing elsewhere', () => {
     assert.equal(get('/openapi/v3/apis/nope/v1').status, 404)
     assert.equal(get('/openapi/v3/apis/apps/v1', '', { accept: 'application/com.github.proto-openapi.spec.v3@v1.0+protobuf' }).status, 406)
-    assert.equal(get('/openapi/v2', '', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' }).status, 404)
-    assert.equal(get('/openapi/v2', '', { accept: 'application/json' }).status, 200)
     assert.equal(handler('/api/v1', new URLSearchParams(), {}), undefined)
+  })
+
+  it('serves /openapi/v2 as JSON or protobuf by Accept, with one ETag, and 406 otherwise', () => {
+    const jsonReply = get('/openapi/v2', '', { accept: 'application/json' })
+    assert.equal(jsonReply.status, 200)
+    assert.equal(jsonReply.headers['content-type'], 'application/json')
+    assert.equal(JSON.parse(jsonReply.body.toString()).swagger, '2.0')
+    const proto = get('/openapi/v2', 'timeout=32s', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf' })
+    assert.equal(proto.status, 200)
+    assert.equal(proto.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf')
+    assert.equal(proto.headers.etag, jsonReply.headers.etag)
+    assert.equal(proto.headers['cache-control'], 'no-cache, private')
+    assert.equal(proto.headers.vary, 'Accept')
+    // Field 1 (swagger) first: tag 0x0a, length 3, "2.0". JSON would start with '{'.
+    assert.deepEqual([...(proto.body as Buffer).subarray(0, 5)], [0x0a, 3, 0x32, 0x2e, 0x30])
+    assert.equal(get('/openapi/v2', '', { accept: 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf' }).body, proto.body,
+      'built once and cached')
+    assert.equal(get('/openapi/v2', '', { accept: 'application/com.github.proto-openapi.spec.v2@v1.0+protobuf',
+      'if-none-match': proto.headers.etag }).status, 304)
+    const preferred = get('/openapi/v2', '', { accept: 'application/json;q=0.5, application/com.github.proto-openapi.spec.v2@v1.0+protobuf' })
+    assert.equal(preferred.headers['content-type'], 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf')
+    assert.equal(get('/openapi/v2', '', { accept: '*/*' }).headers['content-type'], 'application/json')
+    assert.equal(get('/openapi/v2', '', { accept: 'text/plain' }).status, 406)
   })
 })
 

@@ -1,12 +1,14 @@
 /**
  * @module
  * Serves /openapi/v3 (root: one entry per group-version with a content-hash URL), each
- * /openapi/v3/<group-version> document, and /openapi/v2 (JSON). Documents are built on first
- * request and cached, so start-up pays nothing; hashes make kubectl's disk cache safe.
+ * /openapi/v3/<group-version> document, and /openapi/v2 (JSON, or gnostic protobuf: the only
+ * form kubectl asks for). Documents are built on first request and cached, so start-up pays
+ * nothing; hashes make kubectl's disk cache safe.
  */
 import { createHash } from 'node:crypto'
 import type { ResourceType } from '../../registry/types.js'
 import { groupVersionDocument, gvKey, swaggerDocument } from './documents.js'
+import { swaggerToProtobuf } from './v2-protobuf.js'
 
 /** What the handler answers; `undefined` from the handler means "not an OpenAPI path". */
 export type OpenApiResponse = { status: number; headers: Record<string, string>; body: string | Buffer }
@@ -17,6 +19,12 @@ type Doc = { body: Buffer; hash: string }
 
 const YEAR_MS = 365 * 24 * 3600_000
 const V3 = '/openapi/v3'
+const JSON_TYPE = 'application/json'
+// Upstream: kube-openapi pkg/handler/handler.go (RegisterOpenAPIVersionedService): kubectl asks
+// for the deprecated "@v1.0" subtype; both subtypes are answered with the ".v1.0" one.
+const PROTOBUF_TYPE = 'application/com.github.proto-openapi.spec.v2.v1.0+protobuf'
+const V2_FORMATS: [subtype: string, format: 'json' | 'protobuf'][] = [['json', 'json'],
+  ['com.github.proto-openapi.spec.v2@v1.0+protobuf', 'protobuf'], ['com.github.proto-openapi.spec.v2.v1.0+protobuf', 'protobuf']]
 
 // Upstream: kube-openapi pkg/handler3/handler.go (computeETag): upper-case hex SHA-512.
 const docOf = (value: unknown): Doc => {
@@ -34,6 +42,7 @@ export function openApiV3(resources: ResourceType[]): OpenApiHandler {
   const docs = new Map<string, Doc>()
   let root: Doc | undefined
   let v2: Doc | undefined
+  let v2Protobuf: Doc | undefined
   const gvDoc = (key: string): Doc => {
     let doc = docs.get(key)
     if (!doc) {
@@ -64,19 +73,23 @@ export function openApiV3(resources: ResourceType[]): OpenApiHandler {
       return serve(doc, headers, !!hash)
     }
     if (path === '/openapi/v2') {
-      // kubectl asks for v2 in protobuf only (we serve JSON): answer 404, which kubectl tolerates
-      // as "no v2" (it falls back), rather than JSON it cannot parse or a 406 it reports as an error.
-      if (!acceptsJson(headers)) return notFound(path)
+      const format = v2Format(headers)
+      if (!format) return { status: 406, headers: { vary: 'Accept' }, body: '' }
       v2 ??= docOf(swaggerDocument(resources))
-      return serve(v2, headers, false)
+      if (format === 'json') return serve(v2, headers, false)
+      // Encoded from the served JSON, as upstream does, so both forms always say the same; upstream
+      // also gives both the JSON's ETag (Vary: Accept keeps caches apart).
+      v2Protobuf ??= { body: Buffer.from(swaggerToProtobuf(JSON.parse(v2.body.toString()))), hash: v2.hash }
+      return serve(v2Protobuf, headers, false, PROTOBUF_TYPE)
     }
     return undefined
   }
 }
 
-function serve(doc: Doc, headers: Record<string, string | string[] | undefined>, immutable: boolean): OpenApiResponse {
+function serve(doc: Doc, headers: Record<string, string | string[] | undefined>, immutable: boolean,
+  contentType = JSON_TYPE): OpenApiResponse {
   const etag = `"${doc.hash}"`
-  const out: Record<string, string> = { 'content-type': 'application/json', etag, vary: 'Accept' }
+  const out: Record<string, string> = { 'content-type': contentType, etag, vary: 'Accept' }
   if (immutable) {
     out['cache-control'] = 'public, immutable'
     out.expires = new Date(Date.now() + YEAR_MS).toUTCString()
@@ -91,6 +104,25 @@ function serve(doc: Doc, headers: Record<string, string | string[] | undefined>,
 function acceptsJson(headers: Record<string, string | string[] | undefined>): boolean {
   const accept = String(headers.accept ?? '*/*')
   return /(^|,)\s*(application\/json|application\/\*|\*\/\*)\s*(;|,|$)/.test(accept)
+}
+
+/**
+ * Which /openapi/v2 form the Accept header prefers (undefined: none, 406). Clauses are taken by
+ * quality, highest first; a wildcard takes JSON.
+ */
+function v2Format(headers: Record<string, string | string[] | undefined>): 'json' | 'protobuf' | undefined {
+  const clauses = String(headers.accept || '*/*').split(',').map((clause) => {
+    const [range = '', ...params] = clause.split(';').map((p) => p.trim())
+    const q = params.find((p) => /^q=/i.test(p))
+    const [type = '', subtype = ''] = range.toLowerCase().split('/')
+    return { type, subtype, q: q ? Number(q.slice(2)) : 1 }
+  }).filter((c) => c.q > 0).sort((a, b) => b.q - a.q) // stable: equal q keeps the client's order
+  for (const c of clauses) {
+    if (c.type !== 'application' && c.type !== '*') continue
+    const hit = V2_FORMATS.find(([subtype]) => c.subtype === subtype || c.subtype === '*')
+    if (hit) return hit[1]
+  }
+  return undefined
 }
 
 function notFound(path: string): OpenApiResponse {
