@@ -6,6 +6,7 @@
 import { resolve } from 'node:path'
 import { helpText, parseFlags, parsePort, UsageError } from './args.js'
 import { defaultDataDir } from './defaults.js'
+import { parseGoDuration } from '../api/duration.js'
 
 const FLAGS = {
   'data-dir': { type: 'string' },
@@ -15,6 +16,7 @@ const FLAGS = {
   'tls-san': { type: 'string', multiple: true },
   'write-kubeconfig': { type: 'boolean', default: false },
   'log-requests': { type: 'boolean', default: false },
+  'compaction-interval': { type: 'string', default: '5m' },
 } as const
 
 export const help = helpText('kubelite server [flags]',
@@ -27,6 +29,7 @@ export const help = helpText('kubelite server [flags]',
     ['--tls-san NAME', 'Extra DNS name or IP for the serving certificate (repeatable)'],
     ['--write-kubeconfig', 'Also merge the kubeconfig into $KUBECONFIG (first entry) or ~/.kube/config'],
     ['--log-requests', 'Log one line per request to stderr'],
+    ['--compaction-interval D', 'How often storage history is compacted, e.g. 5m or 30s; 0 never (default 5m)'],
     ['-h, --help', 'Show this help'],
   ])
 
@@ -41,6 +44,11 @@ export async function run(args: string[]): Promise<void> {
   if (datastore !== 'sqlite' && datastore !== 'memory') {
     throw new UsageError(`invalid value "${datastore}" for --datastore: want sqlite or memory`, 'server')
   }
+  const interval = flags['compaction-interval']
+  const compactionIntervalMs = interval === '0' ? 0 : parseGoDuration(interval)
+  if (compactionIntervalMs === undefined || compactionIntervalMs < 0) {
+    throw new UsageError(`invalid value "${interval}" for --compaction-interval: want a duration such as 5m, 30s or 0`, 'server')
+  }
   const { startServer } = await import('./server-start.js')
   await startServer({
     dataDir: resolve(flags['data-dir'] ?? defaultDataDir()),
@@ -50,5 +58,6 @@ export async function run(args: string[]): Promise<void> {
     tlsSans: flags['tls-san'] ?? [],
     writeKubeconfig: flags['write-kubeconfig'],
     logRequests: flags['log-requests'],
+    compactionIntervalMs,
   })
 }

@@ -14,7 +14,7 @@ import { createAuthenticator, ADMIN_USER, ensureAdminToken } from '../apiserver/
 import {
   buildKubeconfig, defaultKubeconfigPath, ensurePki, mergeKubeconfig, writeFileAtomic,
 } from '../pki/index.js'
-import { openStorage } from '../storage/index.js'
+import { openStorage, startCompactor } from '../storage/index.js'
 
 export type ServerOptions = {
   dataDir: string
@@ -24,6 +24,8 @@ export type ServerOptions = {
   tlsSans: string[]
   writeKubeconfig: boolean
   logRequests: boolean
+  /** Storage compaction period; 0 turns it off. */
+  compactionIntervalMs?: number
 }
 
 const UNSPECIFIED = new Set(['0.0.0.0', '::', '[::]'])
@@ -83,6 +85,8 @@ export async function startServer(opts: ServerOptions): Promise<void> {
     throw err
   }
 
+  const compactor = opts.compactionIntervalMs ? startCompactor(storage, { intervalMs: opts.compactionIntervalMs }) : undefined
+
   const kubeconfig = buildKubeconfig({
     server: clientUrl(bind, server.port), caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey,
   })
@@ -108,6 +112,7 @@ export async function startServer(opts: ServerOptions): Promise<void> {
     }
     stopping = true
     process.stderr.write(`kubelite: ${signal} received, shutting down\n`)
+    compactor?.stop()
     server.close()
       .finally(() => storage.close())
       .then(() => process.exit(0), (err: unknown) => {

@@ -1,21 +1,26 @@
 /**
  * @module
- * Periodic compaction, so the log and the watch history do not grow without bound while the
- * last `retainRevisions` revisions stay watchable.
+ * Periodic compaction, so the log and the watch history do not grow without bound.
  *
  * Upstream: staging/src/k8s.io/apiserver/pkg/storage/etcd3/compact.go (compactor): every
- * 5 minutes. Difference: upstream compacts to the revision it saw one interval earlier; here
- * the bound is a revision count, which keeps a steady history whatever the write rate.
+ * interval (5 minutes by default), compact to the revision seen one interval earlier, so a
+ * client always has at least one interval to resume a watch.
  */
 import type { Backend } from './types.js'
 
-export type CompactorOptions = { intervalMs?: number; retainRevisions?: number }
+export type CompactorOptions = {
+  intervalMs?: number
+  /** Keep at least this many recent revisions, even if they are older than one interval. */
+  retainRevisions?: number
+}
 
-/** Compacts `backend` every `intervalMs` to `currentRevision - retainRevisions`. */
-export function startCompactor(backend: Backend, { intervalMs = 5 * 60_000, retainRevisions = 10_000 }: CompactorOptions = {}): { stop(): void } {
+/** Every `intervalMs`, compacts `backend` to the revision it had at the previous tick. */
+export function startCompactor(backend: Backend, { intervalMs = 5 * 60_000, retainRevisions = 0 }: CompactorOptions = {}): { stop(): void } {
   let running = false
+  let seen = backend.currentRevision()
   const timer = setInterval(function compactTick() {
-    const upTo = backend.currentRevision() - retainRevisions
+    const upTo = Math.min(seen, backend.currentRevision() - retainRevisions)
+    seen = backend.currentRevision()
     if (running || upTo <= backend.compactedRevision()) return
     running = true
     // A failed round (e.g. the store was closed) is retried at the next tick, never thrown.
