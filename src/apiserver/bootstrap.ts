@@ -24,9 +24,12 @@ const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-l
 
 export async function bootstrap(opts: BootstrapOptions) {
   const ctx: WriteContext = { now: new Date(), dryRun: false, warnings: [] }
+  // Get first, create only what is missing, as upstream's bootstrap controllers do: a create
+  // of what exists would go through admission (and the allocator refuses IPs already in use).
   const ensure = async (group: string, version: string, resource: string, obj: KubeObject) => {
     const s = opts.served(group, version, resource)
     if (!s) return
+    if (await s.store.getRaw(obj.metadata?.namespace ?? '', obj.metadata?.name ?? '')) return
     try {
       await s.store.create(s.in(structuredClone(obj)), obj.metadata?.namespace ?? '', ctx)
     } catch (err) {

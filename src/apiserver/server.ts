@@ -108,7 +108,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       if (s.rt.verbs && info.verb !== 'connect' && !s.rt.verbs.includes(info.verb) && !info.subresource) {
         throw methodNotSupported({ group: s.rt.group, resource: s.rt.resource }, info.verb)
       }
-      await handleResource({ req, res, info, query: url.searchParams, user, served: s, backend, now: Date.now(), warnings: [] }, { served, authenticator: opts.authenticator })
+      await handleResource({ req, res, info, query: url.searchParams, user, served: s, backend, now: Date.now(), warnings: [], stores: () => stores.values() }, { served, authenticator: opts.authenticator })
     } catch (err) {
       sendError(res, err)
     } finally {

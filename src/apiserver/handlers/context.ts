@@ -53,6 +53,8 @@ export type ApiRequest = {
   backend: Backend
   now: number
   warnings: string[]
+  /** Every stored resource's store, for operations that cross kinds (orphaning dependents). */
+  stores: () => Iterable<ResourceStore>
 }
 
 export function writeContext(r: ApiRequest): WriteContext {
