@@ -13,11 +13,22 @@ export type FieldErrorType =
 /** One invalid field. `error` is the whole line upstream prints for it. */
 export type FieldError = { type: FieldErrorType; field: string; message: string; error: string }
 
-/** Renders a value as upstream's field errors quote it (strings quoted, numbers bare). */
+/** A value whose Go rendering names its type (`[]networking.IngressRule(nil)`): printed as given. */
+export class GoValue {
+  constructor(readonly text: string) {}
+}
+export const goValue = (text: string) => new GoValue(text)
+
+/** Renders a value as upstream's field errors quote it: strings quoted, numbers bare, and
+ *  string lists in Go's %#v form (`[]string{"a", "b"}`), as apimachinery 1.32 prints them. */
 export function quote(value: unknown): string {
+  if (value instanceof GoValue) return value.text
   if (value === undefined || value === null) return 'null'
   if (typeof value === 'string') return JSON.stringify(value)
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value)
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+    return `[]string{${value.map((v) => JSON.stringify(v)).join(', ')}}`
+  }
   return JSON.stringify(value)
 }
 

@@ -125,12 +125,12 @@ describe('labelSelectorFromMeta', () => {
     assert.throws(() => labelSelectorFromMeta({ matchExpressions: [{ key: 'a', operator: 'Gt', values: ['1'] }] }),
       badRequestWith('"Gt" is not a valid label selector operator'))
     assert.throws(() => labelSelectorFromMeta({ matchExpressions: [{ key: 'a', operator: 'In', values: [] }] }),
-      badRequestWith("values: Invalid value: []: for 'in', 'notin' operators, values set can't be empty"))
+      badRequestWith("values: Invalid value: []string{}: for 'in', 'notin' operators, values set can't be empty"))
     assert.throws(() => labelSelectorFromMeta({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }),
-      badRequestWith('values: Invalid value: ["x"]: values set must be empty for exists and does not exist'))
+      badRequestWith('values: Invalid value: []string{"x"}: values set must be empty for exists and does not exist'))
     assert.throws(() => labelSelectorFromMeta({ matchLabels: { 'bad key': 'v' } }), (err) =>
       isStatusError(err) && err.message.startsWith('key: Invalid value: "bad key": name part must consist of'))
-    assert.throws(() => labelRequirement('-a', 'in', []), (err) => isStatusError(err) && /^\[key: Invalid value: "-a": .*, values: Invalid value: \[\]: /.test(err.message))
+    assert.throws(() => labelRequirement('-a', 'in', []), (err) => isStatusError(err) && /^\[key: Invalid value: "-a": .*, values: Invalid value: \[\]string\{\}: /.test(err.message))
   })
   it('builds a selector from a plain set', () => {
     assert.equal(labelSelectorFromSet({ b: '2', a: '1' }).toString(), 'a=1,b=2')

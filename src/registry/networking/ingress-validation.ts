@@ -5,7 +5,7 @@
  */
 // Upstream: pkg/apis/networking/validation/validation.go (ValidateIngressSpec and helpers).
 import type { Ingress, IngressBackend, IngressSpec, HTTPIngressPath } from 'kubernetes-types/networking/v1.js'
-import { invalidValue, notSupported, path, required, type FieldError } from '../../api/field-errors.js'
+import { goValue, invalidValue, notSupported, path, required, type FieldError } from '../../api/field-errors.js'
 import { isDNS1035Label, isDNS1123Subdomain, isValidPortName, isValidPortNum } from '../../api/names.js'
 import { isValidPathSegmentName } from '../rbac/path-segment.js'
 import { hostErrors, isIPAddress } from './net-checks.js'
@@ -23,7 +23,8 @@ function validateIngressSpec(spec: IngressSpec, at: string): FieldError[] {
   const errs: FieldError[] = []
   const rules = spec.rules ?? []
   if (rules.length === 0 && !spec.defaultBackend) {
-    errs.push(invalidValue(at, rules, 'either `defaultBackend` or `rules` must be specified'))
+    // Go prints the nil or empty rules slice with its type.
+    errs.push(invalidValue(at, goValue(spec.rules ? '[]networking.IngressRule{}' : '[]networking.IngressRule(nil)'), 'either `defaultBackend` or `rules` must be specified'))
   }
   if (spec.defaultBackend) errs.push(...validateBackend(spec.defaultBackend, path(at, 'defaultBackend')))
   rules.forEach((rule, i) => {

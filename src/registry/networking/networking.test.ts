@@ -39,7 +39,7 @@ describe('ingresses', () => {
       "spec.rules[0].http.paths[3].path: Invalid value: \"/a//b/..\": cannot end with '/..'",
       'spec.rules[0].http.paths[3].backend: Invalid value: "": cannot set both port name & port number',
     ])
-    assert.deepEqual(errors(ingresses.validate(ingress({}))), ['spec: Invalid value: []: either `defaultBackend` or `rules` must be specified'])
+    assert.deepEqual(errors(ingresses.validate(ingress({}))), ['spec: Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified'])
     assert.match(errors(ingresses.validate(ingress({ rules: [{ host: 'a.*.com' }] })))[0]!, /^spec\.rules\[0\]\.host: Invalid value: "a\.\*\.com": a wildcard DNS-1123 subdomain must start with '\*\.'/)
   })
   it('clears status and sets generation on create; keeps status and bumps generation on spec change', () => {

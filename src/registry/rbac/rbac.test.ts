@@ -20,10 +20,10 @@ describe('rbac', () => {
       'rules[0].verbs: Required value: verbs must contain at least one value',
       'rules[1].apiGroups: Required value: resource rules must supply at least one api group',
       'rules[1].resources: Required value: resource rules must supply at least one resource',
-      'rules[2].nonResourceURLs: Invalid value: ["/healthz"]: namespaced rules cannot apply to non-resource URLs',
+      'rules[2].nonResourceURLs: Invalid value: []string{"/healthz"}: namespaced rules cannot apply to non-resource URLs',
     ])
     const cr: any = { metadata: { name: 'c' }, rules: [{ nonResourceURLs: ['/metrics'], verbs: ['get'] }, { nonResourceURLs: ['*'], resources: ['pods'], verbs: ['*'] }] }
-    assert.deepEqual(errors(clusterRoles.validate(cr)), ['rules[1].nonResourceURLs: Invalid value: ["*"]: rules cannot apply to both regular resources and non-resource URLs'])
+    assert.deepEqual(errors(clusterRoles.validate(cr)), ['rules[1].nonResourceURLs: Invalid value: []string{"*"}: rules cannot apply to both regular resources and non-resource URLs'])
   })
   it('defaults apiGroups and validates subjects', () => {
     const b: any = { metadata: meta, roleRef: { kind: 'ClusterRole', name: 'view' }, subjects: [{ kind: 'User', name: 'jane' }, { kind: 'Group', name: 'devs' }, { kind: 'ServiceAccount', name: 'default' }] }
