@@ -23,6 +23,11 @@ export function authenticate(req: IncomingMessage, authn: Authenticator): UserIn
   return undefined
 }
 
+/** The bearer token of a request, if it carries one. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '')?.[1]
+}
+
 /** Paths anonymous requests may read (upstream's system:public-info-viewer). */
 export const isPublicPath = (path: string) =>
   path === '/healthz' || path === '/livez' || path === '/readyz' || path === '/version' ||

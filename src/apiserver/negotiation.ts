@@ -3,9 +3,8 @@
  * Request bodies in (JSON, YAML, Protobuf) and response shapes out (plain JSON or a
  * server-side Table), chosen by Content-Type and Accept as upstream negotiates them.
  */
-import { parse as parseYaml } from 'yaml'
 import { badRequest, notAcceptable, unsupportedMediaType, type KubeObject } from '../api/index.js'
-import { decodeProtobufObject } from './protobuf/index.js'
+import { yaml } from '../api/lazy.js'
 
 export const JSON_TYPE = 'application/json'
 export const YAML_TYPE = 'application/yaml'
@@ -25,7 +24,7 @@ export function parseDocument(buf: Buffer, type: string): unknown {
   const text = buf.toString('utf8')
   if (type === YAML_TYPE || type === PATCH_TYPES.apply || type === 'application/yaml' || type === 'text/yaml') {
     try {
-      return parseYaml(text, { uniqueKeys: false, maxAliasCount: 100 })
+      return yaml().parse(text, { uniqueKeys: false, maxAliasCount: 100 })
     } catch (err) {
       throw badRequest(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`)
     }
@@ -37,11 +36,11 @@ export function parseDocument(buf: Buffer, type: string): unknown {
   }
 }
 
-/** Decodes a create/update body to an object. */
-export function decodeObjectBody(buf: Buffer, contentType: string | undefined): KubeObject {
+/** Decodes a create/update body to an object. The Protobuf tables load on the first such body. */
+export async function decodeObjectBody(buf: Buffer, contentType: string | undefined): Promise<KubeObject> {
   const type = mediaType(contentType) || JSON_TYPE
   let obj: unknown
-  if (type === PROTOBUF_TYPE) obj = decodeProtobufObject(buf)
+  if (type === PROTOBUF_TYPE) obj = (await import('./protobuf/index.js')).decodeProtobufObject(buf)
   else if (type === JSON_TYPE || type === YAML_TYPE || type === '*/*') obj = parseDocument(buf, type)
   else throw unsupportedMediaType(type, [JSON_TYPE, YAML_TYPE, PROTOBUF_TYPE])
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {

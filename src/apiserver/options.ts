@@ -27,6 +27,8 @@ export type ApiServerOptions = {
   nodePortRange?: [number, number]
   /** Advertised in the kubernetes Endpoints and discovery's serverAddressByClientCIDRs. */
   advertiseAddress?: string
+  /** PEM private key (P-256) that signs ServiceAccount tokens; a fresh one per start if absent. */
+  serviceAccountKey?: string
   /** Logs one line per request when set. */
   log?: (line: string) => void
 }

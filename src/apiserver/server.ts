@@ -9,13 +9,13 @@ import type { AddressInfo } from 'node:net'
 import { notFound, unauthorized, methodNotSupported, type KubeObject } from '../api/index.js'
 import { bootstrapObjects, builtinResources, createRegistry, type ResourceType } from '../registry/index.js'
 import { nthAddress, parseCidr, serviceAllocator } from './allocators.js'
-import { authenticate, isPublicPath } from './auth.js'
+import { authenticate, bearerToken, isPublicPath } from './auth.js'
+import { generateServiceAccountKey, serviceAccountUser, tokenIssuer } from './serviceaccount-tokens.js'
 import { bootstrap } from './bootstrap.js'
 import { aggregatedDiscovery, aggregatedVersion, groupVersions, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList } from './discovery.js'
 import { handleResource } from './handlers/resource.js'
 import { served as makeServed, type Served } from './handlers/context.js'
 import { sendError, sendJson } from './http-util.js'
-import { openApiV3 } from './openapi/index.js'
 import type { ApiServerOptions, RunningApiServer } from './options.js'
 import { parseRequestInfo } from './request-info.js'
 import { reviewResources } from './reviews.js'
@@ -55,8 +55,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const services = await served('', 'v1', 'services')!.store.listRaw('', {})
   allocator.restore(services.kvs.map((kv) => decodeShared(kv) as KubeObject))
 
+  const tokens = tokenIssuer(opts.serviceAccountKey ?? generateServiceAccountKey())
+  const serviceAccounts = served('', 'v1', 'serviceaccounts')!
+  /** A ServiceAccount token is valid while its ServiceAccount exists with the same uid. */
+  const serviceAccountFrom = async (req: IncomingMessage) => {
+    const token = bearerToken(req)
+    const sa = token ? tokens.verify(token, Date.now()) : undefined
+    if (!sa) return undefined
+    const kv = await serviceAccounts.store.getRaw(sa.namespace, sa.name)
+    return kv && serviceAccounts.store.decodeShared(kv).metadata?.uid === sa.uid ? serviceAccountUser(sa) : undefined
+  }
+
   const gvs = groupVersions(resources)
-  const openapi = openApiV3(resources)
+  // The OpenAPI documents load on the first request for them (kubectl apply, explain).
+  let openapi: ReturnType<typeof import('./openapi/index.js').openApiV3> | undefined
   let advertised = opts.advertiseAddress ?? (opts.bind === '0.0.0.0' || opts.bind === '::' ? '127.0.0.1' : opts.bind)
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
@@ -65,7 +77,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const path = url.pathname
     try {
       if (isPublicPath(path)) return publicEndpoint(path, res)
-      const user = authenticate(req, opts.authenticator)
+      const user = authenticate(req, opts.authenticator) ?? await serviceAccountFrom(req)
       if (!user) throw unauthorized()
       const accept = req.headers.accept
       if (path === '/api' || path === '/api/') {
@@ -79,6 +91,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         return sendJson(res, 200, legacyGroupList(gvs))
       }
       if (path.startsWith('/openapi/')) {
+        openapi ??= (await import('./openapi/index.js')).openApiV3(resources)
         const reply = openapi(path, url.searchParams, req.headers)
         if (reply) {
           res.writeHead(reply.status, reply.headers)
@@ -108,7 +121,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       if (s.rt.verbs && info.verb !== 'connect' && !s.rt.verbs.includes(info.verb) && !info.subresource) {
         throw methodNotSupported({ group: s.rt.group, resource: s.rt.resource }, info.verb)
       }
-      await handleResource({ req, res, info, query: url.searchParams, user, served: s, backend, now: Date.now(), warnings: [], stores: () => stores.values() }, { served, authenticator: opts.authenticator })
+      await handleResource({ req, res, info, query: url.searchParams, user, served: s, backend, now: Date.now(), warnings: [], stores: () => stores.values() }, { served, authenticator: opts.authenticator, tokens })
     } catch (err) {
       sendError(res, err)
     } finally {

@@ -12,7 +12,7 @@ import { startApiServer } from '../apiserver/index.js'
 import type { RunningApiServer } from '../apiserver/options.js'
 import { createAuthenticator, ADMIN_USER, ensureAdminToken } from '../apiserver/authn/index.js'
 import {
-  buildKubeconfig, defaultKubeconfigPath, ensurePki, mergeKubeconfig, writeFileAtomic,
+  buildKubeconfig, defaultKubeconfigPath, ensurePki, mergeKubeconfig, readIfExists, writeFileAtomic,
 } from '../pki/index.js'
 import { openStorage, startCompactor } from '../storage/index.js'
 
@@ -52,6 +52,16 @@ function clientUrl(bind: string, port: number): string {
   return `https://${isIP(host) === 6 ? `[${host}]` : host}:${port}`
 }
 
+/** The key that signs ServiceAccount tokens: kept, so tokens stay valid across restarts. */
+async function ensureServiceAccountKey(path: string): Promise<string> {
+  const existing = await readIfExists(path)
+  if (existing) return existing
+  const { generateServiceAccountKey } = await import('../apiserver/serviceaccount-tokens.js')
+  const key = generateServiceAccountKey()
+  await writeFileAtomic(path, key, 0o600)
+  return key
+}
+
 /** Starts everything and installs the signal handlers; resolves once the server is ready. */
 export async function startServer(opts: ServerOptions): Promise<void> {
   const { dataDir, bind, port, datastore } = opts
@@ -69,6 +79,7 @@ export async function startServer(opts: ServerOptions): Promise<void> {
     warn,
   })
 
+  const serviceAccountKey = await ensureServiceAccountKey(join(dataDir, 'pki', 'sa.key'))
   const storage = await openStorage(datastore === 'sqlite' ? `sqlite:${join(dataDir, 'state.db')}` : 'memory:')
   let server: RunningApiServer
   try {
@@ -78,6 +89,7 @@ export async function startServer(opts: ServerOptions): Promise<void> {
       tls: { cert: pki.serverCert, key: pki.serverKey, ca: pki.caCert },
       storage,
       authenticator,
+      serviceAccountKey,
       log: opts.logRequests ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
     })
   } catch (err) {

@@ -6,7 +6,7 @@
 import { realpath } from 'node:fs/promises'
 import { homedir } from 'node:os'
 import { join } from 'node:path'
-import { Document, isMap, isSeq, parseDocument, stringify } from 'yaml'
+import { yaml } from '../api/lazy.js'
 import { readIfExists, writeFileAtomic } from './files.js'
 
 type Named<K extends string, V> = { name: string } & { [key in K]: V }
@@ -57,10 +57,31 @@ export function kubeconfigObject({ server, caCert, clientCert, clientKey, token,
   }
 }
 
-/** The kubeconfig as YAML. */
+/** The kubeconfig as YAML. Written at every server start, so it is emitted here rather than
+ *  by the yaml package, which the server otherwise rarely needs: the shape is fixed, and
+ *  strings are JSON-quoted, which YAML reads as double-quoted scalars. */
 export function buildKubeconfig(input: KubeconfigInput): string {
-  // lineWidth 0: base64 blobs stay on one line, as kubectl writes them.
-  return stringify(kubeconfigObject(input), { lineWidth: 0 })
+  return emitYaml(kubeconfigObject(input), '').trimStart() + '\n'
+}
+
+// Words YAML 1.1 readers (kubectl's go-yaml) would take for something other than a string.
+const YAML_WORDS = /^(y|yes|n|no|true|false|on|off|null|~)$/i
+const scalar = (s: string) => (/^[A-Za-z][A-Za-z0-9._/-]*$/.test(s) && !YAML_WORDS.test(s) ? s : JSON.stringify(s))
+
+function emitYaml(value: unknown, indent: string): string {
+  if (Array.isArray(value)) {
+    if (!value.length) return '[]'
+    return value.map((v) => `\n${indent}- ${emitYaml(v, indent + '  ').replace(/^\n\s*/, '')}`).join('')
+  }
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined)
+    if (!entries.length) return '{}'
+    return entries.map(([k, v]) => {
+      const inner = emitYaml(v, indent + '  ')
+      return `\n${indent}${k}:${inner.startsWith('\n') ? inner : ` ${inner}`}`
+    }).join('')
+  }
+  return typeof value === 'string' ? scalar(value) : String(value)
 }
 
 /** Where to merge: the first entry of $KUBECONFIG when set, else ~/.kube/config. */
@@ -75,30 +96,30 @@ const SECTIONS = ['clusters', 'users', 'contexts'] as const
  *  current-context current. Other entries, fields and comments are kept; the write is atomic
  *  and leaves the file at mode 0600. */
 export async function mergeKubeconfig(path: string, cfg: Kubeconfig | string): Promise<void> {
-  const ours: Partial<Kubeconfig> = typeof cfg === 'string' ? parseDocument(cfg).toJS() : cfg
+  const ours: Partial<Kubeconfig> = typeof cfg === 'string' ? yaml().parseDocument(cfg).toJS() : cfg
   // Write through a symlinked ~/.kube/config instead of replacing the link with a file.
   const target = await realpath(path).catch(() => path)
   const text = await readIfExists(target)
-  const doc = text === undefined ? new Document() : parseDocument(text)
+  const doc = text === undefined ? new (yaml().Document)() : yaml().parseDocument(text)
   if (doc.errors.length > 0) throw new Error(`cannot merge into ${target}: ${doc.errors[0]!.message.split('\n')[0]}`)
-  if (!isMap(doc.contents)) {
+  if (!yaml().isMap(doc.contents)) {
     // Empty or comment-only file: start a fresh Config.
     doc.contents = doc.createNode({ apiVersion: 'v1', kind: 'Config', preferences: {} }) as typeof doc.contents
   }
   const root = doc.contents
-  if (!isMap(root)) throw new Error(`cannot merge into ${target}: not a kubeconfig`)
+  if (!yaml().isMap(root)) throw new Error(`cannot merge into ${target}: not a kubeconfig`)
   if (!root.has('apiVersion')) root.set('apiVersion', 'v1')
   if (!root.has('kind')) root.set('kind', 'Config')
   for (const section of SECTIONS) {
     let seq: unknown = root.get(section, true)
-    if (!isSeq(seq)) {
+    if (!yaml().isSeq(seq)) {
       seq = doc.createNode([])
       root.set(section, seq)
     }
-    if (!isSeq(seq)) continue // unreachable: narrows the type
+    if (!yaml().isSeq(seq)) continue // unreachable: narrows the type
     for (const entry of ours[section] ?? []) {
       const node = doc.createNode(entry)
-      const at = seq.items.findIndex((item) => isMap(item) && item.get('name') === entry.name)
+      const at = seq.items.findIndex((item) => yaml().isMap(item) && item.get('name') === entry.name)
       if (at >= 0) seq.items[at] = node
       else seq.items.push(node)
     }

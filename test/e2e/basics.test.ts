@@ -3,7 +3,7 @@
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { get } from 'node:https'
+import { get, request } from 'node:https'
 import { after, before, describe, it } from 'node:test'
 import { parse, stringify } from 'yaml'
 import { startCluster, type Cluster } from './harness.js'
@@ -130,6 +130,11 @@ describe('kubectl basics', () => {
     const r3 = await c.kubectl(['create', '--raw', '/api/v1/namespaces/default/configmaps', '-f', wrong])
     assert.equal(r3.code, 1)
     assert.match(r3.stderr, /BadRequest/)
+    const ca = Buffer.from(parse(readFileSync(c.kubeconfig, 'utf8')).clusters[0].cluster['certificate-authority-data'], 'base64')
+    const token = readFileSync(`${c.dataDir}/admin.token`, 'utf8').trim()
+    const yamlReply = await rawPost(c.url + '/api/v1/namespaces/default/configmaps', ca, token, 'application/yaml', 'kind: ConfigMap\nmetadata: {name: [unclosed\n')
+    assert.equal(yamlReply.status, 400)
+    assert.equal(JSON.parse(yamlReply.body).reason, 'BadRequest')
     assert.equal((await c.kubectl(['get', 'cm', 'big'])).code, 1)
     assert.match(await c.ok(['get', 'ns', 'default']), /default\s+Active/)
   })
@@ -142,5 +147,17 @@ function rawGet(url: string, ca: Buffer): Promise<{ status: number; body: string
       res.on('data', (d) => (body += d))
       res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
     }).on('error', reject)
+  })
+}
+
+function rawPost(url: string, ca: Buffer, token: string, contentType: string, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const r = request(url, { method: 'POST', ca, headers: { Authorization: `Bearer ${token}`, 'Content-Type': contentType } }, (res) => {
+      let out = ''
+      res.on('data', (d) => (out += d))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: out }))
+    })
+    r.on('error', reject)
+    r.end(body)
   })
 }

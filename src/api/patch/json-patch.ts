@@ -6,7 +6,7 @@
  */
 // Upstream: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/patch.go (applyJSPatch,
 // maxJSONPatchOperations); the operations themselves come from fast-json-patch.
-import jsonpatch from 'fast-json-patch'
+import { fastJsonPatch } from '../lazy.js'
 import type { Operation } from 'fast-json-patch'
 import { badRequest, requestEntityTooLarge } from '../errors.js'
 import { cannotApply, type PatchInput, isObject, readPatch } from './errors.js'
@@ -31,7 +31,7 @@ export function applyJsonPatch<T>(obj: T, patch: PatchInput): T {
   // copy the operations so the caller's patch stays as it was.
   const copied = structuredClone(ops) as Operation[]
   try {
-    return jsonpatch.applyPatch(obj, copied, true, false).newDocument
+    return fastJsonPatch().applyPatch(obj, copied, true, false).newDocument
   } catch (err) {
     throw cannotApply(err instanceof Error ? err.message : String(err))
   }

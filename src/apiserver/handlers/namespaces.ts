@@ -10,7 +10,7 @@ import { decodeObjectBody } from '../negotiation.js'
 import { writeContext, type ApiRequest } from './context.js'
 
 export async function handleFinalize(r: ApiRequest) {
-  const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']) as Namespace
+  const body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']) as Namespace
   const ctx = writeContext(r)
   const { store } = r.served
   const { obj } = await store.update('', r.info.name, (cur) => {

@@ -19,7 +19,7 @@ const success = (code: number) => ({ kind: 'Status', apiVersion: 'v1', metadata:
 
 /** POST pods/x/binding, or POST bindings with the pod's name: assigns the pod to a node. */
 export async function handleBinding(r: ApiRequest, podName: string) {
-  const binding = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']) as Binding & KubeObject
+  const binding = (await decodeObjectBody(await readBody(r.req), r.req.headers["content-type"])) as Binding & KubeObject
   const node = binding.target?.name
   if (!node) throw badRequest('Binding target.name is required')
   const { store } = r.served
@@ -43,7 +43,7 @@ export async function handleBinding(r: ApiRequest, podName: string) {
 
 /** POST pods/x/eviction: a delete that a PodDisruptionBudget may refuse with 429. */
 export async function handleEviction(r: ApiRequest, pdbs: () => Promise<PodDisruptionBudget[]>) {
-  const eviction = decodeObjectBody(await readBody(r.req), r.req.headers['content-type']) as KubeObject & { deleteOptions?: Record<string, unknown> }
+  const eviction = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']) as KubeObject & { deleteOptions?: Record<string, unknown> }
   const pod = await r.served.store.get(r.info.namespace, r.info.name)
   const phase = (pod.status as { phase?: string } | undefined)?.phase
   // Finished or terminating pods disrupt nothing: upstream evicts them without asking budgets.

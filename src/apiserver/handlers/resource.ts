@@ -16,10 +16,13 @@ import { handleScale } from './scale.js'
 import { handleWatch } from './watch.js'
 import { handleCreate, handlePatch, handleUpdate } from './write.js'
 import { handleFinalize } from './namespaces.js'
+import { handleTokenRequest } from './token.js'
+import type { TokenIssuer } from '../serviceaccount-tokens.js'
 
 export type Services = {
   served(group: string, version: string, resource: string): Served | undefined
   authenticator: Authenticator
+  tokens: TokenIssuer
 }
 
 const NODE_STREAMS = new Set(['log', 'exec', 'attach', 'portforward', 'proxy'])
@@ -30,7 +33,7 @@ export async function handleResource(r: ApiRequest, deps: Services) {
   const gr = { group: rt.group, resource: rt.resource }
   if (isReview(rt)) {
     if (verb !== 'create') throw methodNotSupported(gr, verb)
-    const body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type'])
+    const body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type'])
     return sendJson(r.res, 201, answerReview(rt, body, r.user, deps.authenticator))
   }
   if (!subresource) {
@@ -64,6 +67,7 @@ export async function handleResource(r: ApiRequest, deps: Services) {
     if (NODE_STREAMS.has(subresource) || subresource.startsWith('proxy/')) return handleNodeStream(r)
   }
   if (core && rt.resource === 'namespaces' && subresource === 'finalize' && verb === 'update') return handleFinalize(r)
+  if (core && rt.resource === 'serviceaccounts' && subresource === 'token' && verb === 'create') return handleTokenRequest(r, deps.tokens)
   throw notFound(sub, r.info.name)
 }
 
@@ -75,7 +79,7 @@ function podsOf(r: ApiRequest, deps: Services): ApiRequest {
 async function bindingTarget(r: ApiRequest): Promise<string> {
   // readBody keeps the bytes, so the binding handler reads the same body again.
   const body = await readBody(r.req)
-  const obj = decodeObjectBody(body, r.req.headers['content-type'])
+  const obj = await decodeObjectBody(body, r.req.headers['content-type'])
   const name = obj.metadata?.name
   if (!name) throw badRequest('Binding metadata.name is required: it names the pod to bind')
   return name

@@ -48,7 +48,7 @@ export async function handleScale(r: ApiRequest) {
   let body: KubeObject | undefined
   let patch: unknown
   let type = ''
-  if (r.info.verb === 'update') body = decodeObjectBody(await readBody(r.req), r.req.headers['content-type'])
+  if (r.info.verb === 'update') body = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type'])
   else if (r.info.verb === 'patch') {
     type = mediaType(r.req.headers['content-type'])
     patch = parseDocument(await readBody(r.req), type)

@@ -59,7 +59,7 @@ function checkNamespace(r: ApiRequest, obj: KubeObject) {
 }
 
 export async function handleCreate(r: ApiRequest) {
-  const obj = decodeObjectBody(await readBody(r.req), r.req.headers['content-type'])
+  const obj = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type'])
   checkTypeMeta(r, obj)
   checkNamespace(r, obj)
   checkFields(r, obj)
@@ -69,7 +69,7 @@ export async function handleCreate(r: ApiRequest) {
 }
 
 export async function handleUpdate(r: ApiRequest) {
-  const obj = decodeObjectBody(await readBody(r.req), r.req.headers['content-type'])
+  const obj = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type'])
   checkTypeMeta(r, obj)
   checkNamespace(r, obj)
   if (obj.metadata?.name && obj.metadata.name !== r.info.name) {
