@@ -17,11 +17,18 @@ export function authenticate(req: IncomingMessage, authn: Authenticator): UserIn
   }
   const socket = req.socket as TLSSocket
   if (socket.encrypted && socket.authorized) {
+    // A connection's certificate never changes, and reading it builds a large object: the
+    // user is worked out once per connection (keep-alive clients send thousands of requests).
+    if (certificateUsers.has(socket)) return certificateUsers.get(socket)
     const cert = socket.getPeerCertificate()
-    if (cert && cert.subject) return authn.fromCertificate(certificateSubject(cert))
+    const user = cert && cert.subject ? authn.fromCertificate(certificateSubject(cert)) : undefined
+    certificateUsers.set(socket, user)
+    return user
   }
   return undefined
 }
+
+const certificateUsers = new WeakMap<TLSSocket, UserInfo | undefined>()
 
 /** The bearer token of a request, if it carries one. */
 export function bearerToken(req: IncomingMessage): string | undefined {
