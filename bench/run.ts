@@ -29,6 +29,7 @@ async function startup() {
   const cold: number[] = []
   const warm: number[] = []
   let rss = NaN
+  let settled = NaN
   for (let i = 0; i < 5; i++) {
     const s = await startServer({ datastore: 'sqlite' })
     cold.push(s.startedMs)
@@ -40,13 +41,17 @@ async function startup() {
     if (i === 4) {
       await new Promise((r) => setTimeout(r, 2000))
       rss = rssMb(w.pid)
+      // V8's memory reducer returns start-up garbage after some seconds without allocation.
+      await new Promise((r) => setTimeout(r, 13_000))
+      settled = rssMb(w.pid)
     }
     await w.stop()
     await s.stop()
   }
   line('first start (generates CA and certificates), ms', `${fmt(median(cold))}  (min ${fmt(Math.min(...cold))}, max ${fmt(Math.max(...cold))})`)
   line('later start (existing data dir), ms  [goal < 300]', `${fmt(median(warm))}  (min ${fmt(Math.min(...warm))}, max ${fmt(Math.max(...warm))})`)
-  line('RSS idle after start, MB  [goal < 60]', fmt(rss))
+  line('RSS 2 s after start, MB', fmt(rss))
+  line('RSS idle (15 s after start), MB  [goal < 60]', fmt(settled))
 }
 
 async function writes() {
