@@ -11,23 +11,24 @@ import { isStorageError, type WatchEvent } from '../../storage/index.js'
 import { objectFilter } from '../filters.js'
 import { responseShape } from '../negotiation.js'
 import { columnDefinitions, parseIncludeObject, tableRow } from '../table.js'
-import { listPrefix } from '../store/codec.js'
-import { decodeShared } from '../store/codec.js'
+import { decodeShared, listPrefix } from '../store/codec.js'
 import type { ApiRequest } from './context.js'
 
 const BOOKMARK_EVERY_MS = 30_000
+const MAX_UNSENT_BYTES = 32 * 1024 * 1024
+
+/** GET .../pods/x?watch=true watches one object: the name joins the field selector. */
+function withNameSelector(query: URLSearchParams, name: string): URLSearchParams {
+  const q = new URLSearchParams(query)
+  const fs = q.get('fieldSelector')
+  q.set('fieldSelector', fs ? `${fs},metadata.name=${name}` : `metadata.name=${name}`)
+  return q
+}
 
 export async function handleWatch(r: ApiRequest) {
   const { rt, store } = r.served
   const shape = responseShape(r.req.headers.accept)
-  const filter = objectFilter(rt, r.query)
-  if (r.info.name) {
-    // GET .../pods/x?watch=true watches one object: a metadata.name selector.
-    const q = new URLSearchParams(r.query)
-    const fs = q.get('fieldSelector')
-    q.set('fieldSelector', fs ? `${fs},metadata.name=${r.info.name}` : `metadata.name=${r.info.name}`)
-    Object.assign(filter, objectFilter(rt, q))
-  }
+  const filter = objectFilter(rt, r.info.name ? withNameSelector(r.query, r.info.name) : r.query)
   const include = parseIncludeObject(r.query.get('includeObject'))
   const bookmarks = r.query.get('allowWatchBookmarks') === 'true'
   const timeoutSeconds = Number.parseInt(r.query.get('timeoutSeconds') ?? '', 10)
@@ -52,7 +53,12 @@ export async function handleWatch(r: ApiRequest) {
     sentColumns = true
     return table
   }
-  const send = (type: string, obj: unknown) => r.res.write(JSON.stringify({ type, object: obj }) + '\n')
+  const send = (type: string, obj: unknown) => {
+    r.res.write(JSON.stringify({ type, object: obj }) + '\n')
+    // A client this far behind is not reading: end its watch (it re-watches from its last
+    // revision), as upstream drops watchers that cannot keep up, rather than buffer forever.
+    if (r.res.writableLength > MAX_UNSENT_BYTES) abort.abort()
+  }
   const out = (obj: KubeObject) => r.served.out(rt.conversion ? structuredClone(obj) : { ...obj })
 
   try {
@@ -100,7 +106,7 @@ export async function handleWatch(r: ApiRequest) {
       if (bookmarks) send('BOOKMARK', { kind: rt.kind, apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, metadata: { resourceVersion: String(ev.revision) } })
       return
     }
-    const prev = ev.type === 'put' ? ev.prev : ev.prev
+    const prev = ev.prev
     const prevObj = prev ? decodeShared(prev) : undefined
     const prevMatch = prevObj ? filter.matches(prevObj) : false
     if (ev.type === 'delete') {
