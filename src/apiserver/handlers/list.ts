@@ -5,6 +5,7 @@
 // Upstream: staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go (GetList, continue tokens)
 // and apiserver handlers/get.go.
 import { badRequest, expired, type KubeObject } from '../../api/index.js'
+import { isStorageError } from '../../storage/index.js'
 import { objectFilter } from '../filters.js'
 import { responseShape } from '../negotiation.js'
 import { buildTable, parseIncludeObject } from '../table.js'
@@ -12,6 +13,9 @@ import { sendJson } from '../http-util.js'
 import type { ApiRequest } from './context.js'
 
 type ContinueToken = { v: string; rv: number; start: string }
+
+// Upstream: staging/src/k8s.io/apiserver/pkg/storage/errors.go (the continue-expired message).
+const CONTINUE_EXPIRED = 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter, or use the continue token in this response to retrieve the remainder of the results. Continuing with the provided token results in an inconsistent list - objects that were created, modified, or deleted between the time the first chunk was returned and now may show up in the list.'
 
 function decodeContinue(token: string): ContinueToken {
   try {
@@ -30,9 +34,7 @@ export async function listObjects(r: ApiRequest): Promise<{ items: KubeObject[];
   const limit = Math.max(0, Number.parseInt(r.query.get('limit') ?? '0', 10) || 0)
   const token = r.query.get('continue')
   const cont = token ? decodeContinue(token) : undefined
-  if (cont && cont.rv < r.backend.compactedRevision()) {
-    throw expired('The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.')
-  }
+  if (cont && cont.rv < r.backend.compactedRevision()) throw expired(CONTINUE_EXPIRED)
   const ns = r.info.namespace
   const items: KubeObject[] = []
   let startKey = cont?.start
@@ -42,7 +44,11 @@ export async function listObjects(r: ApiRequest): Promise<{ items: KubeObject[];
   for (;;) {
     // Without a selector a page holds exactly what is asked; with one, read ahead in batches.
     const pageLimit = limit ? (filter.empty ? limit - items.length : Math.max(limit, 256)) : 0
-    const page = await store.listRaw(ns, { startKey, limit: pageLimit })
+    // Every page of one list reads the snapshot of its first page, as upstream's do.
+    const page = await store.listRaw(ns, { startKey, limit: pageLimit, at: cont?.rv }).catch((err) => {
+      if (isStorageError(err, 'Compacted')) throw expired(CONTINUE_EXPIRED)
+      throw err
+    })
     rv ||= page.revision
     let i = 0
     for (; i < page.kvs.length; i++) {
