@@ -48,7 +48,6 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   const resource = rest[0] ?? ''
   const name = rest[1] ?? ''
   const subresource = rest.slice(2).join('/')
-  const isNamespaceObject = resource === 'namespaces' && !namespace
   let verb: Verb
   const watch = query.get('watch')
   const isWatch = watch === 'true' || watch === '1'
@@ -63,6 +62,5 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
     case 'DELETE': verb = name ? 'delete' : 'deletecollection'; break
     default: verb = 'get'
   }
-  void isNamespaceObject
   return { kind: 'resource', prefix, group, version, namespace, resource, name, subresource, verb }
 }

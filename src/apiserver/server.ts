@@ -69,7 +69,8 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const gvs = groupVersions(resources)
   // The OpenAPI documents load on the first request for them (kubectl apply, explain).
   let openapi: ReturnType<typeof import('./openapi/index.js').openApiV3> | undefined
-  let advertised = opts.advertiseAddress ?? (opts.bind === '0.0.0.0' || opts.bind === '::' ? '127.0.0.1' : opts.bind)
+  // A wildcard bind is reached through loopback, and so is advertised.
+  const advertised = opts.advertiseAddress ?? (opts.bind === '0.0.0.0' || opts.bind === '::' ? '127.0.0.1' : opts.bind)
 
   const handler = async (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now()
@@ -138,7 +139,6 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     server.listen(opts.port, opts.bind, () => resolve())
   })
   const port = (server.address() as AddressInfo).port
-  advertised ||= '127.0.0.1'
 
   await bootstrap({
     served, servedKind, kubernetesIP: nthAddress(serviceCidr, 1), dnsIP: nthAddress(serviceCidr, 10),

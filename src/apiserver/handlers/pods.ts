@@ -14,7 +14,6 @@ import { decodeObjectBody } from '../negotiation.js'
 import { deleteObject } from '../store/delete.js'
 import { writeContext, type ApiRequest } from './context.js'
 
-const PODS = { group: '', resource: 'pods' }
 const success = (code: number) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code })
 
 /** POST pods/x/binding, or POST bindings with the pod's name: assigns the pod to a node. */
@@ -72,7 +71,6 @@ export async function handleEviction(r: ApiRequest, pdbs: () => Promise<PodDisru
 export async function handleNodeStream(r: ApiRequest) {
   const pod = await r.served.store.get(r.info.namespace, r.info.name)
   const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName
-  void PODS
   if (!node) throw badRequest(`pod ${r.info.name} does not have a host assigned`)
   throw serviceUnavailable(`no kubelet serves node "${node}" yet: pods/${r.info.subresource} needs a node agent (kubelite agent)`)
 }

@@ -46,24 +46,16 @@ export async function deleteObject(backend: Backend, store: ResourceStore, ns: s
       ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : []
     const pending = grace > 0 || (meta.finalizers?.length ?? 0) > 0 || namespaceFinalizers.length > 0
     if (pending) {
-      const already = !!meta.deletionTimestamp
-      // A repeated delete may only shorten the grace period.
-      if (already && (grace === 0 || (meta.deletionGracePeriodSeconds ?? 0) <= grace)) {
-        if (grace === 0 && (meta.deletionGracePeriodSeconds ?? 0) > 0 && !(meta.finalizers?.length) && !namespaceFinalizers.length) {
-          // --grace-period=0 --force on a terminating pod: gone now.
-        } else {
-          return { obj, deleted: false }
-        }
-      } else {
-        meta.deletionTimestamp = rfc3339(new Date(ctx.now.getTime() + grace * 1000))
-        meta.deletionGracePeriodSeconds = grace
-        if (namespaceFinalizers.length) obj.status = { ...(obj.status as object), phase: 'Terminating' }
-        if (ctx.dryRun) return { obj, deleted: false }
-        const swap = await backend.update(key, encodeObject(obj), kv.modRevision)
-        if (!swap.ok) continue
-        meta.resourceVersion = String(swap.kv.modRevision)
-        return { obj, deleted: false }
-      }
+      // A repeated delete may only shorten the grace period, never lengthen it.
+      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= grace) return { obj, deleted: false }
+      meta.deletionTimestamp = rfc3339(new Date(ctx.now.getTime() + grace * 1000))
+      meta.deletionGracePeriodSeconds = grace
+      if (namespaceFinalizers.length) obj.status = { ...(obj.status as object), phase: 'Terminating' }
+      if (ctx.dryRun) return { obj, deleted: false }
+      const swap = await backend.update(key, encodeObject(obj), kv.modRevision)
+      if (!swap.ok) continue
+      meta.resourceVersion = String(swap.kv.modRevision)
+      return { obj, deleted: false }
     }
     if (ctx.dryRun) return { obj, deleted: true }
     if (await store.remove(ns, name, kv.modRevision, obj)) return { obj, deleted: true }

@@ -6,7 +6,7 @@
  */
 // Upstream: staging/src/k8s.io/apiserver/pkg/registry/generic/registry/store.go.
 import {
-  alreadyExists, conflict, copy, forbidden, internalError, invalid, notFound, semanticEqual, staleConflict,
+  alreadyExists, conflict, copy, forbidden, invalid, notFound, semanticEqual, staleConflict,
   type FieldError, type KubeObject,
 } from '../../api/index.js'
 import { validateObjectMeta, validateObjectMetaUpdate } from '../../registry/meta-validation.js'
@@ -128,8 +128,6 @@ export function resourceStore(backend: Backend, rt: ResourceType, admission: Adm
           if (status) errs.push(...(rt.status?.validateUpdate?.(obj, old) ?? []))
           else errs.push(...(rt.validate?.(obj) ?? []), ...(rt.validateUpdate?.(obj, old) ?? []))
           if (errs.length) throw invalid(gk, name, errs)
-          if (obj.metadata?.deletionTimestamp && !old.metadata?.deletionTimestamp) throw internalError(new Error('deletionTimestamp cannot be set by an update'))
-          // Finalizers cannot be added once deletion started (upstream: ValidateObjectMetaUpdate).
           obj.metadata!.resourceVersion = String(kv.modRevision)
           if (semanticEqual(obj, old)) {
             undo?.()
