@@ -6,11 +6,13 @@
 import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
+import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js'
 import { notFound, unauthorized, methodNotSupported, type KubeObject } from '../api/index.js'
 import { bootstrapObjects, builtinResources, createRegistry, type ResourceType } from '../registry/index.js'
 import { nthAddress, parseCidr, serviceAllocator } from './allocators.js'
 import { authenticate, bearerToken, isPublicPath } from './auth.js'
 import { generateServiceAccountKey, serviceAccountUser, tokenIssuer } from './serviceaccount-tokens.js'
+import { podAdmission, type PriorityClassLookup } from './admission/pods.js'
 import { bootstrap } from './bootstrap.js'
 import { aggregatedDiscovery, aggregatedVersion, groupVersions, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList } from './discovery.js'
 import { handleResource } from './handlers/resource.js'
@@ -32,7 +34,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const registry = createRegistry(resources)
   const serviceCidr = parseCidr(opts.serviceCIDR ?? DEFAULT_SERVICE_CIDR)
   const allocator = serviceAllocator(serviceCidr.text, opts.nodePortRange)
-  const admission = new Map<string, AdmissionHooks>([['/services', allocator]])
+  const admission = new Map<string, AdmissionHooks>([
+    ['/services', allocator],
+    ['/pods', podAdmission(() => priorityClassLookup(served('scheduling.k8s.io', 'v1', 'priorityclasses')!))],
+  ])
 
   // One store per stored resource; conversion views share their stored resource's store.
   const stores = new Map<string, ResourceStore>()
@@ -155,6 +160,18 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
         server.close(() => resolve())
         server.closeAllConnections()
       })
+    },
+  }
+}
+
+function priorityClassLookup(s: Served): PriorityClassLookup {
+  return {
+    async get(name) {
+      const kv = await s.store.getRaw('', name)
+      return kv ? (s.store.decodeShared(kv) as unknown as PriorityClass) : undefined
+    },
+    async list() {
+      return (await s.store.listRaw('', {})).kvs.map((kv) => s.store.decodeShared(kv) as unknown as PriorityClass)
     },
   }
 }
