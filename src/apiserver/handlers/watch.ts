@@ -7,14 +7,26 @@
 // storage/cacher (initial events, bookmarks, selector transitions ADDED/DELETED).
 import { randomInt } from 'node:crypto'
 import { expired, type KubeObject } from '../../api/index.js'
-import { isStorageError, type WatchEvent } from '../../storage/index.js'
+import { isStorageError, type KeyValue, type WatchEvent } from '../../storage/index.js'
 import { objectFilter } from '../filters.js'
 import { responseShape } from '../negotiation.js'
 import { columnDefinitions, parseIncludeObject, tableRow } from '../table.js'
 import { decodeShared, listPrefix } from '../store/codec.js'
-import type { ApiRequest } from './context.js'
+import type { ApiRequest, Served } from './context.js'
 
 const BOOKMARK_EVERY_MS = 30_000
+
+// The JSON of a stored value as one served version sends it, made once however many
+// watchers receive it (a hundred watchers would otherwise serialise each event a hundred times).
+const jsonByValue = new WeakMap<KeyValue, { served: Served; json: string }>()
+function sharedJson(kv: KeyValue, served: Served): string {
+  const hit = jsonByValue.get(kv)
+  if (hit?.served === served) return hit.json
+  const obj = decodeShared(kv)
+  const json = JSON.stringify(served.out(served.rt.conversion ? structuredClone(obj) : { ...obj }))
+  jsonByValue.set(kv, { served, json })
+  return json
+}
 const MAX_UNSENT_BYTES = 32 * 1024 * 1024
 
 /** GET .../pods/x?watch=true watches one object: the name joins the field selector. */
@@ -53,8 +65,14 @@ export async function handleWatch(r: ApiRequest) {
     sentColumns = true
     return table
   }
-  const send = (type: string, obj: unknown) => {
-    r.res.write(JSON.stringify({ type, object: obj }) + '\n')
+  const send = (type: string, obj: unknown) => writeLine(`{"type":"${type}","object":${JSON.stringify(obj)}}\n`)
+  /** A stored value as this watch sends it: plain JSON is shared by every watcher of the version. */
+  const sendKv = (type: string, kv: KeyValue) => {
+    if (shape.table) return send(type, render(out(decodeShared(kv))))
+    writeLine(`{"type":"${type}","object":${sharedJson(kv, r.served)}}\n`)
+  }
+  const writeLine = (line: string) => {
+    r.res.write(line)
     // A client this far behind is not reading: end its watch (it re-watches from its last
     // revision), as upstream drops watchers that cannot keep up, rather than buffer forever.
     if (r.res.writableLength > MAX_UNSENT_BYTES) abort.abort()
@@ -72,7 +90,7 @@ export async function handleWatch(r: ApiRequest) {
         from ||= page.revision
         for (const kv of page.kvs) {
           const obj = store.decodeShared(kv)
-          if (filter.matches(obj)) send('ADDED', render(out(obj)))
+          if (filter.matches(obj)) sendKv('ADDED', kv)
         }
         if (!page.more || !page.kvs.length) break
         startKey = page.kvs[page.kvs.length - 1]!.key + '\0'
@@ -118,8 +136,8 @@ export async function handleWatch(r: ApiRequest) {
     }
     const obj = decodeShared(ev.kv)
     const match = filter.matches(obj)
-    if (match && prevMatch) send('MODIFIED', render(out(obj)))
-    else if (match) send('ADDED', render(out(obj)))
-    else if (prevMatch) send('DELETED', render(out(obj)))
+    if (match && prevMatch) sendKv('MODIFIED', ev.kv)
+    else if (match) sendKv('ADDED', ev.kv)
+    else if (prevMatch) sendKv('DELETED', ev.kv)
   }
 }
