@@ -1,0 +1,70 @@
+/**
+ * API semantics kubectl reaches only indirectly: generateName, fieldValidation
+ * Strict/Warn/Ignore, DeleteOptions preconditions, and watch timeoutSeconds.
+ */
+import * as k8s from '@kubernetes/client-node'
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { stringify } from 'yaml'
+import { startCluster, type Cluster } from './harness.js'
+
+describe('API semantics', () => {
+  let c: Cluster
+  let kc: k8s.KubeConfig
+  let api: k8s.CoreV1Api
+  before(async () => {
+    c = await startCluster()
+    kc = new k8s.KubeConfig()
+    kc.loadFromFile(c.kubeconfig)
+    api = kc.makeApiClient(k8s.CoreV1Api)
+  })
+  after(() => c?.stop())
+
+  it('names an object from generateName with five random characters', async () => {
+    const out = await c.ok(['create', '-f', c.file('gen.yaml', stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { generateName: 'job-config-' } }))])
+    assert.match(out.trim(), /^configmap\/job-config-[bcdfghjklmnpqrstvwxz2456789]{5} created$/)
+  })
+
+  it('fieldValidation: Strict refuses, Warn warns, Ignore accepts unknown fields', async () => {
+    const doc = (name: string) => c.file(`${name}.yaml`, stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { a: 'b' }, bogus: 1 }))
+    const strict = await c.kubectl(['create', '-f', doc('strict')])
+    assert.equal(strict.code, 1)
+    assert.match(strict.stderr, /ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: unknown field "bogus"/)
+    const warn = await c.kubectl(['create', '--validate=warn', '-f', doc('warned')])
+    assert.equal(warn.code, 0, warn.stderr)
+    assert.match(warn.stderr, /Warning: unknown field "bogus"/)
+    const ignore = await c.kubectl(['create', '--validate=false', '-f', doc('ignored')])
+    assert.equal(ignore.code, 0, ignore.stderr)
+    assert.doesNotMatch(ignore.stderr, /unknown field/)
+  })
+
+  it('DeleteOptions preconditions: a wrong uid or resourceVersion is a 409, the right ones delete', async () => {
+    const cm = await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'guarded' } } })
+    const refused = async (preconditions: k8s.V1Preconditions) => {
+      try {
+        await api.deleteNamespacedConfigMap({ name: 'guarded', namespace: 'default', body: { preconditions } })
+      } catch (err) {
+        return { code: (err as { code?: number }).code, body: JSON.parse(String((err as { body?: unknown }).body)) }
+      }
+      return { code: 200, body: undefined }
+    }
+    const wrongUid = await refused({ uid: 'not-the-uid' })
+    assert.equal(wrongUid.code, 409)
+    assert.equal(wrongUid.body.message, `Operation cannot be fulfilled on configmaps "guarded": Precondition failed: UID in precondition: not-the-uid, UID in object meta: ${cm.metadata?.uid}`)
+    const wrongRv = await refused({ resourceVersion: '1' })
+    assert.equal(wrongRv.code, 409)
+    assert.match(wrongRv.body.message, /Precondition failed: ResourceVersion in precondition: 1, ResourceVersion in meta: \d+/)
+    await api.deleteNamespacedConfigMap({ name: 'guarded', namespace: 'default', body: { preconditions: { uid: cm.metadata?.uid, resourceVersion: cm.metadata?.resourceVersion } } })
+    await assert.rejects(api.readNamespacedConfigMap({ name: 'guarded', namespace: 'default' }), (err: { code?: number }) => err.code === 404)
+  })
+
+  it('a watch with timeoutSeconds ends by itself', async () => {
+    const watch = new k8s.Watch(kc)
+    const started = Date.now()
+    const ended = new Promise<unknown>((resolve) => {
+      void watch.watch('/api/v1/namespaces/default/configmaps', { timeoutSeconds: 1, allowWatchBookmarks: true }, () => {}, resolve)
+    })
+    assert.equal(await ended, null) // done without an error: the server ended the stream
+    assert.ok(Date.now() - started >= 900)
+  })
+})
