@@ -67,4 +67,26 @@ describe('API semantics', () => {
     assert.equal(await ended, null) // done without an error: the server ended the stream
     assert.ok(Date.now() - started >= 900)
   })
+
+  it('a streaming list (sendInitialEvents) ends its initial events with a bookmark', async () => {
+    await api.createNamespace({ body: { metadata: { name: 'stream' } } })
+    for (const n of ['a', 'b']) await api.createNamespacedConfigMap({ namespace: 'stream', body: { metadata: { name: n } } })
+    const r = await c.request('GET', '/api/v1/namespaces/stream/configmaps?watch=true&sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&timeoutSeconds=1')
+    assert.equal(r.status, 200)
+    const events = r.body.trim().split('\n').map((l) => JSON.parse(l))
+    assert.deepEqual(events.map((e) => `${e.type} ${e.object.metadata.name ?? ''}`), ['ADDED a', 'ADDED b', 'BOOKMARK '])
+    const bookmark = events[2].object
+    assert.equal(bookmark.kind, 'ConfigMap')
+    assert.deepEqual(bookmark.metadata.annotations, { 'k8s.io/initial-events-end': 'true' })
+    assert.ok(Number(bookmark.metadata.resourceVersion) >= Number(events[1].object.metadata.resourceVersion))
+  })
+
+  it('refuses watch options upstream refuses, with a 422 on ListOptions', async () => {
+    const r = await c.request('GET', '/api/v1/namespaces/default/configmaps?watch=true&sendInitialEvents=true')
+    assert.equal(r.status, 422)
+    assert.equal(JSON.parse(r.body).message, 'ListOptions.meta.k8s.io "" is invalid: resourceVersionMatch: Forbidden: sendInitialEvents requires setting resourceVersionMatch to NotOlderThan')
+    const r2 = await c.request('GET', '/api/v1/namespaces/default/configmaps?watch=true&resourceVersionMatch=Exact')
+    assert.equal(r2.status, 422)
+    assert.match(JSON.parse(r2.body).message, /resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"/)
+  })
 })

@@ -5,10 +5,12 @@
  * Everything it creates is removed by `stop()`, which tests call in `after`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { parse } from 'yaml'
 
 /** dist/src/cli/main.js, found from this compiled file (dist/test/e2e/harness.js). */
 export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'src', 'cli', 'main.js')
@@ -33,6 +35,8 @@ export type Cluster = {
   kubectl(args: string[], opts?: { version?: string; input?: string; env?: Record<string, string>; timeoutMs?: number }): Promise<KubectlResult>
   /** kubectl that must succeed: returns stdout, throws with stderr otherwise. */
   ok(args: string[], opts?: { version?: string; input?: string; env?: Record<string, string> }): Promise<string>
+  /** A raw HTTPS request as the admin (client certificate); the body is read as text. */
+  request(method: string, path: string, body?: unknown): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>
   /** Writes a file into the test's scratch directory and returns its path. */
   file(name: string, content: string): string
   /** SIGKILL, for crash tests. The data directory stays until `stop()`. */
@@ -105,6 +109,26 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       const r = await kubectl(kargs, o)
       if (r.code !== 0) throw new Error(`kubectl ${kargs.join(' ')} exited ${r.code}:\n${r.stderr}${r.stdout}`)
       return r.stdout
+    },
+    request(method, path, body) {
+      const cfg = parse(readFileSync(ready.kubeconfig, 'utf8'))
+      const cluster = cfg.clusters[0].cluster
+      const user = cfg.users[0].user
+      const b64 = (s: string) => Buffer.from(s, 'base64')
+      return new Promise((resolve, reject) => {
+        const r = httpsRequest(new URL(path, ready.url), {
+          method, ca: b64(cluster['certificate-authority-data']),
+          cert: b64(user['client-certificate-data']), key: b64(user['client-key-data']),
+          headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+        }, (res) => {
+          let text = ''
+          res.setEncoding('utf8')
+          res.on('data', (d) => (text += d))
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text, headers: res.headers }))
+        })
+        r.on('error', reject)
+        r.end(body === undefined ? undefined : JSON.stringify(body))
+      })
     },
     file(name, content) {
       const p = join(scratch, name)

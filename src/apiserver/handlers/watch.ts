@@ -6,7 +6,7 @@
 // Upstream: staging/src/k8s.io/apiserver/pkg/endpoints/handlers/watch.go and
 // storage/cacher (initial events, bookmarks, selector transitions ADDED/DELETED).
 import { randomInt } from 'node:crypto'
-import { expired, type KubeObject } from '../../api/index.js'
+import { apiVersionOf, expired, forbiddenField, invalid, notSupported, type FieldError, type KubeObject } from '../../api/index.js'
 import { isStorageError, type KeyValue, type WatchEvent } from '../../storage/index.js'
 import { objectFilter } from '../filters.js'
 import { responseShape } from '../negotiation.js'
@@ -29,6 +29,26 @@ function sharedJson(kv: KeyValue, served: Served): string {
 }
 const MAX_UNSENT_BYTES = 32 * 1024 * 1024
 
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end'
+
+// Upstream: staging/src/k8s.io/apimachinery/pkg/apis/meta/internalversion/validation
+// (validateWatchOptions), with the WatchList feature on, as in 1.32.
+function watchOptions(query: URLSearchParams): { sendInitialEvents?: boolean } {
+  const raw = query.get('sendInitialEvents')
+  const sendInitialEvents = raw === null ? undefined : raw === 'true'
+  const match = query.get('resourceVersionMatch') ?? ''
+  const errs: FieldError[] = []
+  if (sendInitialEvents !== undefined && match !== 'NotOlderThan') {
+    errs.push(forbiddenField('resourceVersionMatch', 'sendInitialEvents requires setting resourceVersionMatch to NotOlderThan'))
+  }
+  if (match) {
+    if (sendInitialEvents === undefined) errs.push(forbiddenField('resourceVersionMatch', 'resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided'))
+    if (match !== 'NotOlderThan') errs.push(notSupported('resourceVersionMatch', match, ['NotOlderThan']))
+  }
+  if (errs.length) throw invalid({ group: 'meta.k8s.io', kind: 'ListOptions' }, '', errs)
+  return { sendInitialEvents }
+}
+
 /** GET .../pods/x?watch=true watches one object: the name joins the field selector. */
 function withNameSelector(query: URLSearchParams, name: string): URLSearchParams {
   const q = new URLSearchParams(query)
@@ -47,6 +67,9 @@ export async function handleWatch(r: ApiRequest) {
   // Without a timeout, upstream ends a watch after a random 30–60 minutes so load spreads.
   const timeoutMs = Number.isFinite(timeoutSeconds) && timeoutSeconds > 0 ? timeoutSeconds * 1000 : randomInt(1800, 3600) * 1000
   const rvParam = r.query.get('resourceVersion') ?? ''
+  const opts = watchOptions(r.query)
+  // Without sendInitialEvents, a watch from "" or "0" starts with the current state, as ever.
+  const initialEvents = opts.sendInitialEvents ?? (rvParam === '' || rvParam === '0')
   const abort = new AbortController()
   const timer = setTimeout(() => abort.abort(), timeoutMs)
   r.res.on('close', () => abort.abort())
@@ -81,7 +104,7 @@ export async function handleWatch(r: ApiRequest) {
 
   try {
     let from: number
-    if (rvParam === '' || rvParam === '0') {
+    if (initialEvents) {
       // Start with the current state as ADDED events, then follow from that revision.
       let startKey: string | undefined
       from = 0
@@ -95,6 +118,12 @@ export async function handleWatch(r: ApiRequest) {
         if (!page.more || !page.kvs.length) break
         startKey = page.kvs[page.kvs.length - 1]!.key + '\0'
       }
+      // A streaming list (sendInitialEvents) learns where the initial state ends from a bookmark.
+      if (opts.sendInitialEvents && bookmarks) {
+        send('BOOKMARK', { kind: rt.kind, apiVersion: apiVersionOf(rt.group, rt.version), metadata: { resourceVersion: String(from), annotations: { [INITIAL_EVENTS_END]: 'true' } } })
+      }
+    } else if (rvParam === '' || rvParam === '0') {
+      from = r.backend.currentRevision() // sendInitialEvents=false: changes from now on
     } else {
       from = Number.parseInt(rvParam, 10)
       if (!Number.isFinite(from) || from < 0) throw expired(`too old resource version: ${rvParam}`)
@@ -121,7 +150,7 @@ export async function handleWatch(r: ApiRequest) {
 
   function deliver(ev: WatchEvent): boolean | void {
     if (ev.type === 'progress') {
-      if (bookmarks) send('BOOKMARK', { kind: rt.kind, apiVersion: rt.group ? `${rt.group}/${rt.version}` : rt.version, metadata: { resourceVersion: String(ev.revision) } })
+      if (bookmarks) send('BOOKMARK', { kind: rt.kind, apiVersion: apiVersionOf(rt.group, rt.version), metadata: { resourceVersion: String(ev.revision) } })
       return
     }
     const prev = ev.prev
