@@ -89,4 +89,22 @@ describe('API semantics', () => {
     assert.equal(r2.status, 422)
     assert.match(JSON.parse(r2.body).message, /resourceVersionMatch: Forbidden: resourceVersionMatch is forbidden for watch unless sendInitialEvents is provided, resourceVersionMatch: Unsupported value: "Exact": supported values: "NotOlderThan"/)
   })
+
+  it('refuses values of the wrong type whatever fieldValidation says, and stores nothing', async () => {
+    const bad = c.file('bad-types.yaml', stringify({
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'typed' },
+      spec: { replicas: 'three', selector: { matchLabels: { app: 'typed' } }, template: { metadata: { labels: { app: 'typed' } }, spec: { containers: [{ name: 'c', image: 'nginx' }] } } },
+    }))
+    for (const validate of ['true', 'false']) {
+      const r = await c.kubectl(['create', `--validate=${validate}`, '-f', bad])
+      assert.equal(r.code, 1)
+      assert.equal(r.stderr.trim(), `Error from server (BadRequest): error when creating "${bad}": Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32`)
+    }
+    assert.equal((await c.kubectl(['get', 'deploy', 'typed'])).code, 1)
+    await c.ok(['create', 'deployment', 'typed', '--image=nginx'])
+    const patch = await c.kubectl(['patch', 'deploy', 'typed', '-p', '{"spec":{"template":{"metadata":{"labels":{"tier":1}}}}}'])
+    assert.equal(patch.code, 1)
+    assert.match(patch.stderr, /json: cannot unmarshal number into Go struct field ObjectMeta\.spec\.template\.metadata\.labels of type string/)
+    assert.equal(await c.ok(['get', 'deploy', 'typed', '-o', 'jsonpath={.spec.template.metadata.labels}']), '{"app":"typed"}')
+  })
 })

@@ -8,7 +8,7 @@ import {
   applyJsonPatch, applyMergePatch, applyStrategicMergePatch, badRequest, copy, unsupportedMediaType,
   type KubeObject,
 } from '../../api/index.js'
-import { findUnknownFields, lookupSchema, schemaNameForKind } from '../../api/schema/index.js'
+import { findUnknownFields, firstTypeError, lookupSchema, schemaNameForKind } from '../../api/schema/index.js'
 import { readBody, sendJson } from '../http-util.js'
 import { decodeObjectBody, mediaType, parseDocument, PATCH_TYPES } from '../negotiation.js'
 import { writeContext, type ApiRequest } from './context.js'
@@ -22,8 +22,17 @@ function fieldValidation(r: ApiRequest): FieldValidation {
   throw badRequest(`fieldValidation parameter unsupported: ${v}`)
 }
 
+/** A value its field's Go type cannot hold: always 400, as upstream's decoder refuses it. */
+function checkTypes(r: ApiRequest, obj: KubeObject) {
+  const { rt } = r.served
+  const typeName = schemaNameForKind(rt.group, rt.version, rt.kind)
+  const err = typeName && firstTypeError(obj, typeName)
+  if (err) throw badRequest(`${rt.kind} in version "${rt.version}" cannot be handled as a ${rt.kind}: ${err}`)
+}
+
 /** Unknown fields: 400 under Strict, a warning under Warn (upstream's default), nothing under Ignore. */
 function checkFields(r: ApiRequest, obj: KubeObject) {
+  checkTypes(r, obj)
   const mode = fieldValidation(r)
   if (mode === 'Ignore') return
   const { rt } = r.served
