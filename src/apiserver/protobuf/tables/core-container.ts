@@ -7,8 +7,8 @@
 import type { Messages } from '../types.js'
 
 // Upstream: staging/src/k8s.io/api/core/v1/types.go (struct tags `json` and `protobuf`).
-export const coreContainer: Messages = {
-  Container: [
+// Container and EphemeralContainerCommon: upstream keeps their fields identical by rule.
+const CONTAINER_FIELDS: Messages[string] = [
     [1, 'name', 'string'], [2, 'image,omitempty', 'string'], [3, 'command,omitempty', '[]string'],
     [4, 'args,omitempty', '[]string'], [5, 'workingDir,omitempty', 'string'],
     [6, 'ports,omitempty', '[]ContainerPort'], [19, 'envFrom,omitempty', '[]EnvFromSource'],
@@ -21,7 +21,10 @@ export const coreContainer: Messages = {
     [20, 'terminationMessagePolicy,omitempty', 'string'], [14, 'imagePullPolicy,omitempty', 'string'],
     [15, 'securityContext,omitempty', '*SecurityContext'], [16, 'stdin,omitempty', 'bool'],
     [17, 'stdinOnce,omitempty', 'bool'], [18, 'tty,omitempty', 'bool'],
-  ],
+]
+
+export const coreContainer: Messages = {
+  Container: CONTAINER_FIELDS,
   EphemeralContainer: [
     [1, ',inline', 'EphemeralContainerCommon'], [2, 'targetContainerName,omitempty', 'string'],
   ],
@@ -64,20 +67,7 @@ export const coreContainer: Messages = {
     [11, 'seccompProfile,omitempty', '*SeccompProfile'],
     [12, 'appArmorProfile,omitempty', '*AppArmorProfile'],
   ],
-  EphemeralContainerCommon: [
-    [1, 'name', 'string'], [2, 'image,omitempty', 'string'], [3, 'command,omitempty', '[]string'],
-    [4, 'args,omitempty', '[]string'], [5, 'workingDir,omitempty', 'string'],
-    [6, 'ports,omitempty', '[]ContainerPort'], [19, 'envFrom,omitempty', '[]EnvFromSource'],
-    [7, 'env,omitempty', '[]EnvVar'], [8, 'resources,omitempty', 'ResourceRequirements'],
-    [23, 'resizePolicy,omitempty', '[]ContainerResizePolicy'], [24, 'restartPolicy,omitempty', '*string'],
-    [9, 'volumeMounts,omitempty', '[]VolumeMount'], [21, 'volumeDevices,omitempty', '[]VolumeDevice'],
-    [10, 'livenessProbe,omitempty', '*Probe'], [11, 'readinessProbe,omitempty', '*Probe'],
-    [22, 'startupProbe,omitempty', '*Probe'], [12, 'lifecycle,omitempty', '*Lifecycle'],
-    [13, 'terminationMessagePath,omitempty', 'string'],
-    [20, 'terminationMessagePolicy,omitempty', 'string'], [14, 'imagePullPolicy,omitempty', 'string'],
-    [15, 'securityContext,omitempty', '*SecurityContext'], [16, 'stdin,omitempty', 'bool'],
-    [17, 'stdinOnce,omitempty', 'bool'], [18, 'tty,omitempty', 'bool'],
-  ],
+  EphemeralContainerCommon: CONTAINER_FIELDS,
   ResourceClaim: [[1, 'name', 'string'], [2, 'request,omitempty', 'string']],
   ConfigMapEnvSource: [[1, ',inline', 'LocalObjectReference'], [2, 'optional,omitempty', '*bool']],
   SecretEnvSource: [[1, ',inline', 'LocalObjectReference'], [2, 'optional,omitempty', '*bool']],
