@@ -3,6 +3,7 @@
  * What it takes to start the API server. The CLI fills this from flags; tests fill it directly.
  */
 import type { Backend } from '../storage/types.js'
+import type { Transport } from '../client/types.js'
 
 export type UserInfo = { username: string; uid?: string; groups: string[] }
 
@@ -37,5 +38,7 @@ export type RunningApiServer = {
   /** https://127.0.0.1:6443 (or http:// without TLS). */
   url: string
   port: number
+  /** A transport into this server's handler, for clients in the same process, acting as `user`. */
+  inProcess(user: UserInfo): Transport
   close(): Promise<void>
 }

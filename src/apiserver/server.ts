@@ -11,6 +11,7 @@ import { notFound, unauthorized, methodNotSupported, type KubeObject } from '../
 import { bootstrapObjects, builtinResources, createRegistry, type ResourceType } from '../registry/index.js'
 import { nthAddress, parseCidr, serviceAllocator } from './allocators.js'
 import { authenticate, bearerToken, isPublicPath } from './auth.js'
+import { IN_PROCESS_USER, inProcessTransport } from './in-process.js'
 import { generateServiceAccountKey, serviceAccountUser, tokenIssuer } from './serviceaccount-tokens.js'
 import { podAdmission, type PriorityClassLookup } from './admission/pods.js'
 import { bootstrap } from './bootstrap.js'
@@ -18,7 +19,7 @@ import { aggregatedDiscovery, aggregatedVersion, groupVersions, legacyApiVersion
 import { handleResource } from './handlers/resource.js'
 import { served as makeServed, type Served } from './handlers/context.js'
 import { sendError, sendJson } from './http-util.js'
-import type { ApiServerOptions, RunningApiServer } from './options.js'
+import type { ApiServerOptions, RunningApiServer, UserInfo } from './options.js'
 import { parseRequestInfo } from './request-info.js'
 import { reviewResources } from './reviews.js'
 import { resourceStore, type ResourceStore } from './store/store.js'
@@ -83,7 +84,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     const path = url.pathname
     try {
       if (isPublicPath(path)) return publicEndpoint(path, res)
-      const user = authenticate(req, opts.authenticator) ?? await serviceAccountFrom(req)
+      const user = (req as { [IN_PROCESS_USER]?: UserInfo })[IN_PROCESS_USER] ?? authenticate(req, opts.authenticator) ?? await serviceAccountFrom(req)
       if (!user) throw unauthorized()
       const accept = req.headers.accept
       if (path === '/api' || path === '/api/') {
@@ -155,6 +156,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   return {
     url: `${scheme}://${host}:${port}`,
     port,
+    inProcess: (user) => inProcessTransport(handler, user),
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve())

@@ -36,7 +36,7 @@ export async function handleBinding(r: ApiRequest, podName: string) {
     status.conditions = conds
     pod.status = status
     return pod
-  }, writeContext(r))
+  }, writeContext(r), { subresource: 'binding' })
   sendJson(r.res, 201, success(201))
 }
 

@@ -91,7 +91,7 @@ export function resourceStore(backend: Backend, rt: ResourceType, admission: Adm
      * lost race unless the caller's object named a resourceVersion (then 409).
      */
     async update(ns: string, name: string, update: UpdateFn, ctx: WriteContext,
-      opts: { subresource?: 'status' | ''; allowCreate?: boolean; create?: (obj: KubeObject) => Promise<KubeObject> } = {}): Promise<{ obj: KubeObject; created: boolean }> {
+      opts: { subresource?: 'status' | 'binding' | ''; allowCreate?: boolean; create?: (obj: KubeObject) => Promise<KubeObject> } = {}): Promise<{ obj: KubeObject; created: boolean }> {
       const key = keyOf(ns, name)
       for (let attempt = 0; attempt < 100; attempt++) {
         const { kv } = await backend.get(key)
@@ -114,9 +114,12 @@ export function resourceStore(backend: Backend, rt: ResourceType, admission: Adm
         rt.defaults?.(obj)
         carryOverSystemFields(obj, old)
         const status = opts.subresource === 'status'
+        // A binding writes spec.nodeName straight to storage, past the pod update rules
+        // (upstream's BindingREST uses GuaranteedUpdate without the strategy).
+        const binding = opts.subresource === 'binding'
         if (status) {
           prepareStatusUpdate(rt, obj, old)
-        } else {
+        } else if (!binding) {
           rt.prepareForUpdate?.(obj, old)
         }
         const undo = await admission.beforeUpdate?.(obj, old, ctx)
@@ -126,7 +129,7 @@ export function resourceStore(backend: Backend, rt: ResourceType, admission: Adm
             ...validateObjectMeta(obj.metadata ?? {}, { namespaced: rt.namespaced, validateName: rt.validateName }),
           ]
           if (status) errs.push(...(rt.status?.validateUpdate?.(obj, old) ?? []))
-          else errs.push(...(rt.validate?.(obj) ?? []), ...(rt.validateUpdate?.(obj, old) ?? []))
+          else if (!binding) errs.push(...(rt.validate?.(obj) ?? []), ...(rt.validateUpdate?.(obj, old) ?? []))
           if (errs.length) throw invalid(gk, name, errs)
           obj.metadata!.resourceVersion = String(kv.modRevision)
           if (semanticEqual(obj, old)) {

@@ -1,0 +1,2 @@
+export { startControllerManager, controllerNames, isEnabled, type ControllerManagerOptions } from './manager.js'
+export type { ControllerOptions } from './table.js'

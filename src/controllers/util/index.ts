@@ -1,0 +1,3 @@
+export { deletionOrder, isPodActive, isPodAvailable, isPodReady, isPodTerminating, podCondition, rfc3339 } from './pods.js'
+export { controllerKeys, controllerRef, isControlledBy, podFromTemplate } from './owners.js'
+export { computeHash } from './hash.js'
