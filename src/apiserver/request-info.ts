@@ -41,7 +41,8 @@ export function parseRequestInfo(method: string, pathname: string, query: URLSea
   if (rest.length === 0) return { kind: 'nonResource', path: pathname }
   let namespace = ''
   // /namespaces/{ns}/{resource}... addresses namespaced resources; /namespaces/{name} is the namespace itself.
-  if (rest[0] === 'namespaces' && rest.length >= 3) {
+  // ... except /namespaces/{name}/status and /finalize, the namespace's own subresources.
+  if (rest[0] === 'namespaces' && rest.length >= 3 && !(rest.length === 3 && (rest[2] === 'status' || rest[2] === 'finalize'))) {
     namespace = rest[1]!
     rest = rest.slice(2)
   }

@@ -14,6 +14,7 @@ import { authenticate, bearerToken, isPublicPath } from './auth.js'
 import { IN_PROCESS_USER, inProcessTransport } from './in-process.js'
 import { generateServiceAccountKey, serviceAccountUser, tokenIssuer } from './serviceaccount-tokens.js'
 import { podAdmission, type PriorityClassLookup } from './admission/pods.js'
+import { storageClassAdmission } from './admission/storage-class.js'
 import { bootstrap } from './bootstrap.js'
 import { aggregatedDiscovery, aggregatedVersion, groupVersions, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList } from './discovery.js'
 import { handleResource } from './handlers/resource.js'
@@ -38,6 +39,10 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const admission = new Map<string, AdmissionHooks>([
     ['/services', allocator],
     ['/pods', podAdmission(() => priorityClassLookup(served('scheduling.k8s.io', 'v1', 'priorityclasses')!))],
+    ['/persistentvolumeclaims', storageClassAdmission(async () => {
+      const s = served('storage.k8s.io', 'v1', 'storageclasses')!
+      return (await s.store.listRaw('', {})).kvs.map((kv) => s.store.decodeShared(kv) as never)
+    })],
   ])
 
   // One store per stored resource; conversion views share their stored resource's store.

@@ -44,7 +44,7 @@ export function createClient(transport: Transport, opts: ClientOptions = {}): Cl
       const ref = resourceFor(kindOf(obj))
       return call('POST', resourcePath(ref, obj.metadata?.namespace) + writeQuery(o), obj, undefined, o?.signal) as never
     },
-    update: (obj, o) => call('PUT', objectPath(obj) + writeQuery(o), obj, undefined, o?.signal) as never,
+    update: (obj, o) => call('PUT', objectPath(obj, o?.subresource) + writeQuery(o), obj, undefined, o?.signal) as never,
     updateStatus: (obj, o) => call('PUT', objectPath(obj, 'status') + writeQuery(o), obj, undefined, o?.signal) as never,
     patch: (kind, name, namespace, patch, o) =>
       call('PATCH', resourcePath(resourceFor(kind), namespace, name, o?.subresource) + writeQuery(o), patch, PATCH_TYPES[o?.type ?? 'merge'], o?.signal) as never,

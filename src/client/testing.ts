@@ -6,7 +6,8 @@
  */
 import { randomUUID } from 'node:crypto'
 import { alreadyExists, apiVersionOf, conflict, copy, keyOf, notFound, type Cached, type KubeObject } from '../api/index.js'
-import { applyMergePatch } from './merge-patch.js'
+import { applyJsonPatch, applyMergePatch, applyStrategicMergePatch } from '../api/index.js'
+import { lookupSchema, schemaNameForKind } from '../api/schema/index.js'
 import { informerCache, type InformerCache } from './cache.js'
 import { kindOf, resourceFor } from './resources.js'
 import type { Client, ControllerContext, EventRecorder, Informer, Informers, KindRef, ObjectList } from './types.js'
@@ -92,8 +93,8 @@ export function fakeClient(informers: FakeInformers = fakeInformers()): FakeClie
       o.metadata.generation ??= 1
       return store(o) as never
     },
-    async update(obj) {
-      return write(obj, '')
+    async update(obj, o) {
+      return write(obj, o?.subresource ? `/${o.subresource}` : '')
     },
     async updateStatus(obj) {
       return write(obj, '/status')
@@ -103,8 +104,11 @@ export function fakeClient(informers: FakeInformers = fakeInformers()): FakeClie
       actions.push({ verb: 'patch', resource: resourceFor(kind).resource + sub, namespace, name, body: patch })
       const cur = find(kind, name, namespace)
       if (!cur) throw notFound(gr(kind), name)
-      if (opts?.type === 'json') throw new Error('fakeClient: json patches are not supported')
-      return store(applyMergePatch(copy(cur), patch) as KubeObject) as never
+      const ref = resourceFor(kind)
+      const next = opts?.type === 'json' ? applyJsonPatch(copy(cur), patch)
+        : opts?.type === 'strategic' ? applyStrategicMergePatch(copy(cur), patch, schemaNameForKind(ref.group, ref.version, ref.kind) ?? '', lookupSchema)
+          : applyMergePatch(copy(cur) as object, patch)
+      return store(next as KubeObject) as never
     },
     async delete(kind, name, namespace, opts) {
       actions.push({ verb: 'delete', resource: resourceFor(kind).resource, namespace, name, body: opts })
@@ -142,8 +146,13 @@ export function fakeClient(informers: FakeInformers = fakeInformers()): FakeClie
     if (obj.metadata?.resourceVersion && obj.metadata.resourceVersion !== cur.metadata?.resourceVersion) {
       throw conflict(gr(kind), name, 'the object has been modified; please apply your changes to the latest version and try again')
     }
-    const next = copy(obj)
-    if (sub === '/status') (next as KubeObject & { spec?: unknown }).spec = (cur as KubeObject & { spec?: unknown }).spec
+    const next = copy(obj) as KubeObject & { spec?: { finalizers?: string[] } }
+    if (sub === '/status') next.spec = (cur as KubeObject & { spec?: never }).spec
+    // A namespace being deleted goes once its finalize leaves no finalizers (as the server does).
+    if (sub === '/finalize' && next.metadata?.deletionTimestamp && !next.spec?.finalizers?.length) {
+      informers.remove(cur as KubeObject)
+      return copy(next) as never
+    }
     return store(next) as never
   }
   return client

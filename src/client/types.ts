@@ -56,8 +56,9 @@ export interface Client {
   list<T extends ApiObject>(kind: KindRef, opts?: ListOptions & { signal?: AbortSignal }): Promise<ObjectList<T>>
   /** Namespace comes from the object's metadata. */
   create<T extends ApiObject>(obj: T, opts?: WriteOptions): Promise<T>
-  /** PUT with the object's resourceVersion: a stale one rejects with Conflict (409). */
-  update<T extends ApiObject>(obj: T, opts?: WriteOptions): Promise<T>
+  /** PUT with the object's resourceVersion: a stale one rejects with Conflict (409).
+   *  `subresource` PUTs to one (`namespaces/x/finalize`). */
+  update<T extends ApiObject>(obj: T, opts?: WriteOptions & { subresource?: string }): Promise<T>
   /** PUT .../status. */
   updateStatus<T extends ApiObject>(obj: T, opts?: WriteOptions): Promise<T>
   patch<T extends ApiObject>(kind: KindRef, name: string, namespace: string | undefined, patch: unknown,

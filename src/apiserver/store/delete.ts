@@ -14,6 +14,9 @@ import type { ResourceStore } from './store.js'
 import type { Backend } from '../../storage/index.js'
 import type { WriteContext } from './types.js'
 
+const FOREGROUND = 'foregroundDeletion'
+const ORPHAN = 'orphan'
+
 export type DeleteResult = { obj: KubeObject; deleted: boolean }
 
 export async function deleteObject(backend: Backend, store: ResourceStore, ns: string, name: string,
@@ -42,14 +45,25 @@ export async function deleteObject(backend: Backend, store: ResourceStore, ns: s
       const phase = (obj.status as { phase?: string } | undefined)?.phase
       if (!spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0
     }
+    // Foreground: the garbage collector deletes the dependents, then removes this finalizer
+    // (upstream's deletionFinalizersForGarbageCollection). Orphan is done before the delete,
+    // synchronously, so it needs no finalizer here.
+    let finalizersChanged = false
+    if (options.propagationPolicy === 'Foreground' && !meta.finalizers?.includes(FOREGROUND)) {
+      meta.finalizers = [...(meta.finalizers ?? []).filter((f) => f !== ORPHAN), FOREGROUND]
+      finalizersChanged = true
+    }
     const namespaceFinalizers = rt.resource === 'namespaces' && !rt.group
       ? ((obj.spec as { finalizers?: string[] } | undefined)?.finalizers ?? []) : []
     const pending = grace > 0 || (meta.finalizers?.length ?? 0) > 0 || namespaceFinalizers.length > 0
     if (pending) {
       // A repeated delete may only shorten the grace period, never lengthen it.
-      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= grace) return { obj, deleted: false }
-      meta.deletionTimestamp = rfc3339(new Date(ctx.now.getTime() + grace * 1000))
-      meta.deletionGracePeriodSeconds = grace
+      if (meta.deletionTimestamp && (meta.deletionGracePeriodSeconds ?? 0) <= grace) {
+        if (!finalizersChanged) return { obj, deleted: false }
+      } else {
+        meta.deletionTimestamp = rfc3339(new Date(ctx.now.getTime() + grace * 1000))
+        meta.deletionGracePeriodSeconds = grace
+      }
       if (namespaceFinalizers.length) obj.status = { ...(obj.status as object), phase: 'Terminating' }
       if (ctx.dryRun) return { obj, deleted: false }
       const swap = await backend.update(key, encodeObject(obj), kv.modRevision)
