@@ -7,11 +7,12 @@
 import type { Binding } from 'kubernetes-types/core/v1.js'
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js'
 import {
-  badRequest, conflict, labelSelectorFromMeta, serviceUnavailable, tooManyRequests, type KubeObject,
+  badRequest, conflict, forbidden, isConflict, labelSelectorFromMeta, serviceUnavailable, StatusError, type KubeObject,
 } from '../../api/index.js'
 import { readBody, sendJson } from '../http-util.js'
 import { decodeObjectBody } from '../negotiation.js'
 import { deleteObject } from '../store/delete.js'
+import type { WriteContext } from '../store/types.js'
 import { writeContext, type ApiRequest } from './context.js'
 
 const success = (code: number) => ({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code })
@@ -40,31 +41,165 @@ export async function handleBinding(r: ApiRequest, podName: string) {
   sendJson(r.res, 201, success(201))
 }
 
-/** POST pods/x/eviction: a delete that a PodDisruptionBudget may refuse with 429. */
+/** POST pods/x/eviction: a delete that a PodDisruptionBudget may refuse (429) or must first record. */
+// Upstream: pkg/registry/core/pod/storage/eviction.go (EvictionREST.Create, checkAndDecrement,
+// addConditionAndDeletePod, canIgnorePDB). Conflicts retry at once: the loops re-read.
 export async function handleEviction(r: ApiRequest, pdbs: () => Promise<PodDisruptionBudget[]>) {
-  const eviction = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']) as KubeObject & { deleteOptions?: Record<string, unknown> }
-  const pod = await r.served.store.get(r.info.namespace, r.info.name)
-  const phase = (pod.status as { phase?: string } | undefined)?.phase
-  // Finished or terminating pods disrupt nothing: upstream evicts them without asking budgets.
-  if (phase !== 'Succeeded' && phase !== 'Failed' && !pod.metadata?.deletionTimestamp) {
-    const matching = (await pdbs()).filter((b) => {
-      try {
-        return labelSelectorFromMeta(b.spec?.selector).matches(pod.metadata?.labels)
-      } catch {
-        return false
-      }
-    })
-    if (matching.length > 1) throw serviceUnavailable('This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.')
-    const pdb = matching[0]
-    if (pdb) {
-      const st = pdb.status
-      if (!st || (st.observedGeneration ?? 0) < (pdb.metadata?.generation ?? 0) || (st.disruptionsAllowed ?? 0) <= 0) {
-        throw tooManyRequests(`Cannot evict pod as it would violate the pod's disruption budget.`, 10)
-      }
+  const eviction = await decodeObjectBody(await readBody(r.req), r.req.headers['content-type']) as KubeObject & { deleteOptions?: DeleteOptions }
+  if (eviction.metadata?.name !== r.info.name) throw badRequest('name in URL does not match name in Eviction object')
+  const options: DeleteOptions = eviction.deleteOptions ?? {}
+  const ctx = writeContext(r)
+  if (options.dryRun?.includes('All')) ctx.dryRun = true
+  const presetRv = !!options.preconditions?.resourceVersion
+  const withRv = (pod: KubeObject): DeleteOptions =>
+    ({ ...options, preconditions: { ...options.preconditions, resourceVersion: pod.metadata?.resourceVersion } })
+  const ns = r.info.namespace
+  const name = r.info.name
+
+  // A finished, pending or terminating pod disrupts nothing more: deleted without asking budgets.
+  let pod: KubeObject
+  for (let attempt = 1; ; attempt++) {
+    pod = await r.served.store.get(ns, name)
+    if (!canIgnorePDB(pod)) break
+    // A pending pod might turn ready meanwhile: delete only the version we looked at.
+    const enforce = !presetRv && !isFinished(pod)
+    try {
+      await addConditionAndDeletePod(r, ctx, enforce ? withRv(pod) : options)
+      return sendJson(r.res, 201, success(201))
+    } catch (err) {
+      if (!isConflict(err) || presetRv || attempt >= EVICTION_RETRIES) throw err
     }
   }
-  await deleteObject(r.backend, r.served.store, r.info.namespace, r.info.name, (eviction.deleteOptions ?? {}) as never, writeContext(r))
+
+  const matching = (await pdbs()).filter((b) => {
+    try {
+      const sel = labelSelectorFromMeta(b.spec?.selector)
+      // A nil or empty selector creeping in must match nothing here, not everything.
+      return b.metadata?.namespace === ns && !sel.empty && sel.matches(pod.metadata?.labels)
+    } catch {
+      return false
+    }
+  })
+  if (matching.length > 1) {
+    throw new StatusError({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: '', code: 500,
+      message: 'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.' })
+  }
+  const pdb = matching[0]
+  let unhealthyOk = false
+  if (pdb) {
+    const st = pdb.status
+    // An unready pod is not counted as healthy: removing it spends no budget, when allowed.
+    if (!isReady(pod)) {
+      unhealthyOk = pdb.spec?.unhealthyPodEvictionPolicy === 'AlwaysAllow' ||
+        ((st?.currentHealthy ?? 0) >= (st?.desiredHealthy ?? 0) && (st?.desiredHealthy ?? 0) > 0)
+    }
+    if (!unhealthyOk) await checkAndDecrement(r, ctx, pdb.metadata?.name ?? '', name)
+  }
+  try {
+    // The unready pod must still be unready when it goes: pin the version we judged.
+    await addConditionAndDeletePod(r, ctx, unhealthyOk ? withRv(pod) : options)
+  } catch (err) {
+    if (isConflict(err) && unhealthyOk && !presetRv) throw budgetBusy(pdb?.metadata?.name ?? '')
+    throw err
+  }
   sendJson(r.res, 201, success(201))
+}
+
+const EVICTION_RETRIES = 20
+// More evictions recorded than the disruption controller has confirmed: something is stuck.
+const MAX_DISRUPTED_POD_SIZE = 2000
+
+type DeleteOptions = { dryRun?: string[]; gracePeriodSeconds?: number; preconditions?: { uid?: string; resourceVersion?: string }; [k: string]: unknown }
+type PodLike = KubeObject & { status?: { phase?: string; conditions?: { type: string; status: string; lastTransitionTime?: string; reason?: string; message?: string }[] } }
+
+const isFinished = (pod: PodLike) => pod.status?.phase === 'Succeeded' || pod.status?.phase === 'Failed' || !!pod.metadata?.deletionTimestamp
+const canIgnorePDB = (pod: PodLike) => isFinished(pod) || pod.status?.phase === 'Pending'
+const isReady = (pod: PodLike) => pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false
+const rfc3339 = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z')
+
+function tooMany(message: string, cause: string, retryAfterSeconds: number) {
+  return new StatusError({
+    kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', reason: 'TooManyRequests', code: 429, message,
+    details: { causes: [{ reason: 'DisruptionBudget', message: cause }], ...(retryAfterSeconds ? { retryAfterSeconds } : {}) },
+  })
+}
+const budgetBusy = (pdbName: string) =>
+  tooMany("Cannot evict pod as it would violate the pod's disruption budget.", `The disruption budget ${pdbName} is still being processed by the server.`, 10)
+
+/**
+ * Spends one of the budget's allowed disruptions on `podName` and records it in
+ * status.disruptedPods, so the disruption controller stops counting the pod as healthy.
+ * Re-checked on every retry of the status write, so two evictions never spend the same one.
+ */
+async function checkAndDecrement(r: ApiRequest, ctx: WriteContext, pdbName: string, podName: string) {
+  const store = [...r.stores()].find((s) => s.rt.group === 'policy' && s.rt.resource === 'poddisruptionbudgets')
+  if (!store) throw budgetBusy(pdbName)
+  const spend = (obj: KubeObject) => {
+    const pdb = obj as KubeObject & PodDisruptionBudget
+    const st = (pdb.status ??= { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 })
+    if ((st.observedGeneration ?? 0) < (pdb.metadata?.generation ?? 0)) throw budgetBusy(pdbName)
+    if (st.disruptionsAllowed < 0) throw forbidden(`poddisruptionbudget.policy "${pdbName}" is forbidden: pdb disruptions allowed is negative`)
+    if (Object.keys(st.disruptedPods ?? {}).length > MAX_DISRUPTED_POD_SIZE) {
+      throw forbidden(`poddisruptionbudget.policy "${pdbName}" is forbidden: DisruptedPods map too big - too many evictions not confirmed by PDB controller`)
+    }
+    if (st.disruptionsAllowed === 0) {
+      throw tooMany("Cannot evict pod as it would violate the pod's disruption budget.",
+        `The disruption budget ${pdbName} needs ${st.desiredHealthy} healthy pods and has ${st.currentHealthy} currently`, 0)
+    }
+    st.disruptionsAllowed--
+    if (st.disruptionsAllowed === 0) {
+      // Upstream's UpdateDisruptionAllowedCondition, for the budget just used up.
+      const conds = (st.conditions ??= [])
+      const c = conds.find((x) => x.type === 'DisruptionAllowed')
+      const next = { type: 'DisruptionAllowed', status: 'False', reason: 'InsufficientPods', message: '',
+        ...(st.observedGeneration ? { observedGeneration: st.observedGeneration } : {}) }
+      if (!c) conds.push({ ...next, lastTransitionTime: rfc3339(r.now) })
+      else Object.assign(c, next, c.status !== 'False' ? { lastTransitionTime: rfc3339(r.now) } : {})
+    }
+    st.disruptedPods = { ...st.disruptedPods, [podName]: rfc3339(r.now) }
+    // No resourceVersion: the store re-reads and re-checks if another eviction got there first.
+    if (obj.metadata) delete obj.metadata.resourceVersion
+    return obj
+  }
+  if (ctx.dryRun) {
+    spend(await store.get(r.info.namespace, pdbName))
+    return
+  }
+  await store.update(r.info.namespace, pdbName, spend, ctx, { subresource: 'status' })
+}
+
+/** Marks the pod with a DisruptionTarget condition (unless a dry run), then deletes it. */
+async function addConditionAndDeletePod(r: ApiRequest, ctx: WriteContext, options: DeleteOptions) {
+  const { store } = r.served
+  const ns = r.info.namespace
+  const name = r.info.name
+  let opts = options
+  if (!ctx.dryRun) {
+    const { obj } = await store.update(ns, name, (cur) => {
+      const pod = cur as PodLike
+      const pre = options.preconditions
+      const gr = { group: '', resource: 'pods' }
+      if (pre?.uid && pre.uid !== pod.metadata?.uid) {
+        throw conflict(gr, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${pod.metadata?.uid}`)
+      }
+      if (pre?.resourceVersion && pre.resourceVersion !== pod.metadata?.resourceVersion) {
+        throw conflict(gr, name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${pod.metadata?.resourceVersion}`)
+      }
+      const status = (pod.status ??= {})
+      const conds = (status.conditions ??= [])
+      const old = conds.find((c) => c.type === 'DisruptionTarget')
+      const cond = { type: 'DisruptionTarget', status: 'True', reason: 'EvictionByEvictionAPI', message: 'Eviction API: evicting',
+        lastTransitionTime: old?.status === 'True' && old.lastTransitionTime ? old.lastTransitionTime : rfc3339(r.now) }
+      if (old) Object.assign(old, cond)
+      else conds.push(cond)
+      // A lost race re-runs this on the newer pod (and re-checks the preconditions).
+      delete pod.metadata?.resourceVersion
+      return pod
+    }, ctx, { subresource: 'status' })
+    // We changed the pod ourselves: a pinned version must be ours now.
+    if (options.preconditions?.resourceVersion) opts = { ...options, preconditions: { ...options.preconditions, resourceVersion: obj.metadata?.resourceVersion } }
+  }
+  await deleteObject(r.backend, store, ns, name, opts as never, ctx)
 }
 
 /** log, exec, attach, portforward, proxy: served by the node's kubelet, which comes later. */
