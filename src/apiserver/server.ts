@@ -15,6 +15,7 @@ import { IN_PROCESS_USER, inProcessTransport } from './in-process.js'
 import { generateServiceAccountKey, serviceAccountUser, tokenIssuer } from './serviceaccount-tokens.js'
 import { podAdmission, type PriorityClassLookup } from './admission/pods.js'
 import { storageClassAdmission } from './admission/storage-class.js'
+import { metricsApi } from './metrics/index.js'
 import { bootstrap } from './bootstrap.js'
 import { aggregatedDiscovery, aggregatedVersion, groupVersions, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList } from './discovery.js'
 import { handleResource } from './handlers/resource.js'
@@ -78,6 +79,15 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   }
 
   const gvs = groupVersions(resources)
+  // metrics.k8s.io, computed from the stored pods and nodes (what metrics-server would serve).
+  const list = (s: Served, ns?: string) => s.store.listRaw(ns ?? '', {}).then((r) => r.kvs.map((kv) => s.store.decodeShared(kv) as never))
+  const one = (s: Served, ns: string, name: string) => s.store.getRaw(ns, name).then((kv) => (kv ? s.store.decodeShared(kv) as never : undefined))
+  const podsServed = served('', 'v1', 'pods')!
+  const nodesServed = served('', 'v1', 'nodes')!
+  const metrics = metricsApi({
+    listPods: (ns) => list(podsServed, ns), getPod: (ns, name) => one(podsServed, ns, name),
+    listNodes: () => list(nodesServed), getNode: (name) => one(nodesServed, '', name),
+  })
   // The OpenAPI documents load on the first request for them (kubectl apply, explain).
   let openapi: ReturnType<typeof import('./openapi/index.js').openApiV3> | undefined
   // A wildcard bind is reached through loopback, and so is advertised.
@@ -99,8 +109,13 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
       }
       if (path === '/apis' || path === '/apis/') {
         const v = aggregatedVersion(accept)
-        if (v) return sendJson(res, 200, aggregatedDiscovery(gvs, false, v), { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList` })
-        return sendJson(res, 200, legacyGroupList(gvs))
+        if (v) {
+          const doc = aggregatedDiscovery(gvs, false, v) as { items: unknown[] }
+          return sendJson(res, 200, { ...doc, items: [...doc.items, metrics.groupDiscovery] }, { 'Content-Type': `application/json;g=apidiscovery.k8s.io;v=${v};as=APIGroupDiscoveryList` })
+        }
+        const groups = legacyGroupList(gvs) as { groups: unknown[] }
+        const { name, versions, preferredVersion } = metrics.apiGroup
+        return sendJson(res, 200, { ...groups, groups: [...groups.groups, { name, versions, preferredVersion }] })
       }
       if (path.startsWith('/openapi/')) {
         openapi ??= (await import('./openapi/index.js')).openApiV3(resources)
@@ -110,6 +125,11 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
           return res.end(reply.body)
         }
         throw pageNotFound()
+      }
+      if (path.startsWith(`/apis/${metrics.group}`)) {
+        const body = await metrics.handle(path, url.searchParams, Date.now())
+        if (body === undefined) throw pageNotFound()
+        return sendJson(res, 200, body)
       }
       const parts = path.split('/').filter(Boolean)
       if (parts[0] === 'api' && parts.length === 2) {
