@@ -1,0 +1,2 @@
+// The statefulset folder's public surface. Re-exports only.
+export { statefulSetController } from './controller.js'
