@@ -17,6 +17,11 @@ const FLAGS = {
   'write-kubeconfig': { type: 'boolean', default: false },
   'log-requests': { type: 'boolean', default: false },
   'compaction-interval': { type: 'string', default: '5m' },
+  'sim-nodes': { type: 'string', default: '0' },
+  controllers: { type: 'string', multiple: true },
+  'disable-controller-manager': { type: 'boolean', default: false },
+  'disable-scheduler': { type: 'boolean', default: false },
+  'node-monitor-grace-period': { type: 'string', default: '40s' },
 } as const
 
 export const help = helpText('kubelite server [flags]',
@@ -30,6 +35,11 @@ export const help = helpText('kubelite server [flags]',
     ['--write-kubeconfig', 'Also merge the kubeconfig into $KUBECONFIG (first entry) or ~/.kube/config'],
     ['--log-requests', 'Log one line per request to stderr'],
     ['--compaction-interval D', 'How often storage history is compacted, e.g. 5m or 30s; 0 never (default 5m)'],
+    ['--sim-nodes N', 'Register N simulated nodes that run pods without processes (default 0)'],
+    ['--controllers LIST', 'Controllers to run: * for all, name to add, -name to leave out (default *)'],
+    ['--disable-controller-manager', 'Run no controllers'],
+    ['--disable-scheduler', 'Run no scheduler'],
+    ['--node-monitor-grace-period D', 'How long a node may stop heartbeating before it is Unknown (default 40s)'],
     ['-h, --help', 'Show this help'],
   ])
 
@@ -49,6 +59,14 @@ export async function run(args: string[]): Promise<void> {
   if (compactionIntervalMs === undefined || compactionIntervalMs < 0) {
     throw new UsageError(`invalid value "${interval}" for --compaction-interval: want a duration such as 5m, 30s or 0`, 'server')
   }
+  const simNodes = Number(flags['sim-nodes'])
+  if (!Number.isInteger(simNodes) || simNodes < 0) {
+    throw new UsageError(`invalid value "${flags['sim-nodes']}" for --sim-nodes: want a whole number`, 'server')
+  }
+  const grace = parseGoDuration(flags['node-monitor-grace-period'])
+  if (grace === undefined || grace <= 0) {
+    throw new UsageError(`invalid value "${flags['node-monitor-grace-period']}" for --node-monitor-grace-period: want a duration such as 40s`, 'server')
+  }
   const { startServer } = await import('./server-start.js')
   await startServer({
     dataDir: resolve(flags['data-dir'] ?? defaultDataDir()),
@@ -59,5 +77,12 @@ export async function run(args: string[]): Promise<void> {
     writeKubeconfig: flags['write-kubeconfig'],
     logRequests: flags['log-requests'],
     compactionIntervalMs,
+    controlPlane: {
+      simNodes,
+      controllers: flags.controllers?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
+      disableControllerManager: flags['disable-controller-manager'],
+      disableScheduler: flags['disable-scheduler'],
+      nodeMonitorGracePeriodMs: grace,
+    },
   })
 }

@@ -15,6 +15,7 @@ import {
   buildKubeconfig, defaultKubeconfigPath, ensurePki, mergeKubeconfig, readIfExists, writeFileAtomic,
 } from '../pki/index.js'
 import { openStorage, startCompactor } from '../storage/index.js'
+import { startControlPlane, type ControlPlaneOptions } from './control-plane.js'
 
 export type ServerOptions = {
   dataDir: string
@@ -26,6 +27,8 @@ export type ServerOptions = {
   logRequests: boolean
   /** Storage compaction period; 0 turns it off. */
   compactionIntervalMs?: number
+  /** The control plane beside the API server (controllers, scheduler, sim nodes). */
+  controlPlane?: Omit<ControlPlaneOptions, 'signal' | 'dataDir'>
 }
 
 const UNSPECIFIED = new Set(['0.0.0.0', '::', '[::]'])
@@ -98,6 +101,16 @@ export async function startServer(opts: ServerOptions): Promise<void> {
   }
 
   const compactor = opts.compactionIntervalMs ? startCompactor(storage, { intervalMs: opts.compactionIntervalMs }) : undefined
+  const loops = new AbortController()
+  try {
+    await startControlPlane(server, { ...opts.controlPlane, dataDir, signal: loops.signal })
+  } catch (err) {
+    loops.abort()
+    compactor?.stop()
+    await server.close().catch(() => {})
+    await storage.close().catch(() => {})
+    throw err
+  }
 
   const kubeconfig = buildKubeconfig({
     server: clientUrl(bind, server.port), caCert: pki.caCert, clientCert: pki.adminCert, clientKey: pki.adminKey,
@@ -111,6 +124,7 @@ export async function startServer(opts: ServerOptions): Promise<void> {
     }
   } catch (err) {
     // A listening server would keep the process alive after main reports the error.
+    loops.abort()
     await server.close().catch(() => {})
     await storage.close().catch(() => {})
     throw err
@@ -124,6 +138,7 @@ export async function startServer(opts: ServerOptions): Promise<void> {
     }
     stopping = true
     process.stderr.write(`kubelite: ${signal} received, shutting down\n`)
+    loops.abort()
     compactor?.stop()
     server.close()
       .finally(() => storage.close())

@@ -3,6 +3,7 @@
  * The controller manager: every reconcile loop of kube-controller-manager, run in process
  * over one shared informer factory, each with its own work queue and workers.
  */
+import { setMaxListeners } from 'node:events'
 import { runController, type Controller, type ControllerContext } from '../client/index.js'
 import { controllerTable, type ControllerOptions } from './table.js'
 
@@ -25,6 +26,8 @@ export function isEnabled(name: string, list: string[]): boolean {
 /** Starts the enabled loops; they run until `opts.signal` aborts. */
 export function startControllerManager(ctx: ControllerContext, opts: ControllerManagerOptions): { names: string[]; done: Promise<void> } {
   const list = opts.controllers ?? ['*']
+  // Every loop, queue and informer listens for this one signal's abort.
+  setMaxListeners(0, opts.signal)
   const started: { name: string; loops: Controller[]; workers: number }[] = []
   for (const entry of controllerTable()) {
     if (!isEnabled(entry.name, list)) continue

@@ -8,7 +8,6 @@ import { badRequest, type KubeObject } from '../../api/index.js'
 import { readBody, sendJson } from '../http-util.js'
 import { parseDocument, mediaType } from '../negotiation.js'
 import { deleteObject } from '../store/delete.js'
-import { orphanDependents } from '../store/orphan.js'
 import { writeContext, type ApiRequest } from './context.js'
 import { listObjects, warningHeaders } from './list.js'
 
@@ -37,17 +36,11 @@ async function deleteOptions(r: ApiRequest): Promise<DeleteOptions> {
 /** Objects whose store returns the deleted object itself (upstream ReturnDeletedObject). */
 const RETURNS_OBJECT = new Set(['pods', 'namespaces', 'services'])
 
-/** Explicit orphaning (propagationPolicy Orphan, or the older orphanDependents: true). */
-const orphans = (opts: DeleteOptions) => opts.propagationPolicy === 'Orphan' || (opts.orphanDependents === true && !opts.propagationPolicy)
 
 export async function handleDelete(r: ApiRequest) {
   const opts = await deleteOptions(r)
   const { store, rt } = r.served
   const ctx = writeContext(r)
-  if (orphans(opts)) {
-    const owner = await store.get(r.info.namespace, r.info.name)
-    await orphanDependents(owner, rt.namespaced, r.stores(), ctx)
-  }
   const { obj, deleted } = await deleteObject(r.backend, store, r.info.namespace, r.info.name, opts, ctx)
   if (!deleted || (RETURNS_OBJECT.has(rt.resource) && !rt.group)) return sendJson(r.res, 200, r.served.out(obj), warningHeaders(r))
   sendJson(r.res, 200, {
@@ -64,7 +57,6 @@ export async function handleDeleteCollection(r: ApiRequest) {
   const deleted: KubeObject[] = []
   for (const item of items) {
     try {
-      if (orphans(opts)) await orphanDependents(item, rt.namespaced, r.stores(), ctx)
       const { obj } = await deleteObject(r.backend, r.served.store, item.metadata?.namespace ?? '', item.metadata?.name ?? '', opts, ctx)
       deleted.push(r.served.out(obj))
     } catch (err) {

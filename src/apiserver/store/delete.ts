@@ -45,12 +45,14 @@ export async function deleteObject(backend: Backend, store: ResourceStore, ns: s
       const phase = (obj.status as { phase?: string } | undefined)?.phase
       if (!spec?.nodeName || phase === 'Succeeded' || phase === 'Failed') grace = 0
     }
-    // Foreground: the garbage collector deletes the dependents, then removes this finalizer
-    // (upstream's deletionFinalizersForGarbageCollection). Orphan is done before the delete,
-    // synchronously, so it needs no finalizer here.
+    // The garbage collector's finalizers (upstream's deletionFinalizersForGarbageCollection):
+    // Foreground deletes the dependents first, Orphan strips their owner references first.
+    // The object is marked deleted before either starts, so no controller re-adopts meanwhile.
     let finalizersChanged = false
-    if (options.propagationPolicy === 'Foreground' && !meta.finalizers?.includes(FOREGROUND)) {
-      meta.finalizers = [...(meta.finalizers ?? []).filter((f) => f !== ORPHAN), FOREGROUND]
+    const gcFinalizer = options.propagationPolicy === 'Foreground' ? FOREGROUND
+      : options.propagationPolicy === 'Orphan' || (options.orphanDependents === true && !options.propagationPolicy) ? ORPHAN : undefined
+    if (gcFinalizer && !meta.finalizers?.includes(gcFinalizer)) {
+      meta.finalizers = [...(meta.finalizers ?? []).filter((f) => f !== FOREGROUND && f !== ORPHAN), gcFinalizer]
       finalizersChanged = true
     }
     const namespaceFinalizers = rt.resource === 'namespaces' && !rt.group

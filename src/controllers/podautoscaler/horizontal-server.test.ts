@@ -1,6 +1,7 @@
 // The autoscaler against a real API server (memory storage, in-process transport): the
 // Deployment's scale subresource, the server's HPA defaults, validation and v1 view. The
-// metrics API is answered by the test (metrics-server is not part of this server).
+// metrics API is answered by the test, so usage is fixed and an outage can be staged.
+import { serviceUnavailable } from '../../api/index.js'
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Deployment } from 'kubernetes-types/apps/v1.js'
@@ -44,7 +45,9 @@ describe('horizontal pod autoscaler on a real API server', () => {
     const client: Client = {
       ...t.client,
       async getPath<T>(path: string, opts?: { signal?: AbortSignal }): Promise<T> {
-        if (!path.startsWith(metricsPath) || !metricsUp) return t.client.getPath<T>(path, opts)
+        if (!path.startsWith(metricsPath)) return t.client.getPath<T>(path, opts)
+        // As an aggregated metrics API does while metrics-server is down.
+        if (!metricsUp) throw serviceUnavailable('the server is currently unable to handle the request (get pods.metrics.k8s.io)')
         const items = ['web-0', 'web-1'].map((name) => ({
           metadata: { name, namespace: NS }, timestamp: new Date().toISOString(), window: '15s',
           containers: [{ name: 'app', usage: { cpu: '80m' } }],
