@@ -6,7 +6,9 @@
  *
  *   npm run bench            all of it
  *   npm run bench -- quick   smaller counts, for a smoke run
+ *   npm run bench -- sim     one section (startup, writes, lists, watches, sim, deployment)
  */
+import { bigDeployment, simScale } from './control-plane.js'
 import { etcdWrites } from './etcd-peer.js'
 import { fmt, load, median, percentile, rssMb, startServer, type Server } from './lib.js'
 
@@ -150,5 +152,7 @@ async function watches() {
 }
 
 const only = process.argv.slice(2).filter((a) => a !== 'quick' && a !== '--')
-const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches }
+const sim = () => (quick ? simScale(500, 1000) : simScale(5000, 10_000))
+const deployment = () => bigDeployment(quick ? 200 : 1000, quick ? 20 : 100)
+const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment }
 for (const [name, fn] of Object.entries(sections)) if (!only.length || only.includes(name)) await fn()

@@ -1,6 +1,7 @@
 /**
  * `kubectl get` in all its forms: upstream's Table columns per kind, output formats,
- * selectors, sorting, chunking and watching.
+ * selectors, sorting, chunking and watching. The objects are fixtures with statuses the test
+ * sets, so no controllers or scheduler run here to change them.
  */
 import assert from 'node:assert/strict'
 import { spawn } from 'node:child_process'
@@ -33,7 +34,7 @@ const objects = [
 describe('kubectl get', () => {
   let c: Cluster
   before(async () => {
-    c = await startCluster()
+    c = await startCluster({ extraArgs: ['--disable-controller-manager', '--disable-scheduler'] })
     await c.ok(['create', '-f', c.file('objects.yaml', objects.map((o) => stringify(o)).join('---\n'))])
     await c.ok(['create', 'namespace', 'other'])
     await c.ok(['create', 'configmap', 'elsewhere', '-n', 'other', '--from-literal=x=y'])
