@@ -15,7 +15,7 @@ import {
   buildKubeconfig, defaultKubeconfigPath, ensurePki, mergeKubeconfig, readIfExists, writeFileAtomic,
 } from '../pki/index.js'
 import { openStorage, startCompactor } from '../storage/index.js'
-import { startControlPlane, type ControlPlaneOptions } from './control-plane.js'
+import type { ControlPlaneOptions } from './control-plane.js'
 
 export type ServerOptions = {
   dataDir: string
@@ -103,6 +103,9 @@ export async function startServer(opts: ServerOptions): Promise<void> {
   const compactor = opts.compactionIntervalMs ? startCompactor(storage, { intervalMs: opts.compactionIntervalMs }) : undefined
   const loops = new AbortController()
   try {
+    // Loaded once the API server listens: the loops' code is most of the program, and the
+    // API answers (/readyz included) while it loads.
+    const { startControlPlane } = await import('./control-plane.js')
     await startControlPlane(server, { ...opts.controlPlane, dataDir, signal: loops.signal })
   } catch (err) {
     loops.abort()

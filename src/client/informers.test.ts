@@ -87,3 +87,44 @@ describe('informers and the reconcile loop against a real server', () => {
     assert.equal(poked.involvedObject?.kind, 'ConfigMap')
   })
 })
+
+describe('informer re-list', () => {
+  it('a watch refused as too old (410) makes the informer list again and catch up', async () => {
+    const t = await startTestServer()
+    const ac = new AbortController()
+    try {
+      let lists = 0
+      let refuseNextWatch = true
+      const { statusErrorFrom } = await import('./client.js')
+      const client = {
+        ...t.client,
+        list: ((kind, o) => {
+          lists++
+          return t.client.list(kind, o)
+        }) as typeof t.client.list,
+        watch: ((kind, o) => {
+          if (refuseNextWatch) {
+            refuseNextWatch = false
+            // What the server answers for a compacted resourceVersion.
+            return (async function* () {
+              throw statusErrorFrom(410, { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }, 'watch')
+            })()
+          }
+          return t.client.watch(kind, o)
+        }) as typeof t.client.watch,
+      }
+      await t.client.create(cm('before'))
+      const informers = createInformers(client, { onError: () => {} })
+      const cms = informers.of<ConfigMap & KubeObject>('v1', 'ConfigMap')
+      informers.start(ac.signal)
+      await informers.waitForSync(ac.signal)
+      await t.client.create(cm('after'))
+      await until(() => !!cms.get('default/after'), 'the object created after the 410')
+      assert.equal(lists, 2, 'listed once at start and once after the 410')
+      assert.ok(cms.get('default/before'))
+    } finally {
+      ac.abort()
+      await t.close()
+    }
+  })
+})
