@@ -106,6 +106,7 @@ describe('informer re-list', () => {
           if (refuseNextWatch) {
             refuseNextWatch = false
             // What the server answers for a compacted resourceVersion.
+            // eslint-disable-next-line require-yield
             return (async function* () {
               throw statusErrorFrom(410, { kind: 'Status', code: 410, reason: 'Expired', message: 'too old resource version' }, 'watch')
             })()
