@@ -9,3 +9,4 @@ export * from './quantity.js'
 export * from './duration.js'
 export * from './patch/index.js'
 // export * from './schema/index.js' (being built alongside; enable once it lands)
+export * from './time-zones.js'

@@ -9,6 +9,7 @@
 // nextScheduleTime, nextScheduleDelta). Field matching is cron-parser's; it agrees with
 // robfig/cron for everything validation admits.
 import { CronExpressionParser } from 'cron-parser'
+import { isKnownTimeZone, parseGoDuration } from '../../api/index.js'
 
 /** When the schedule next fires strictly after a time (ms since the epoch). */
 export type Schedule = { next(afterMs: number): number }
@@ -18,31 +19,8 @@ const DESCRIPTORS: Record<string, string> = {
   '@daily': '0 0 * * *', '@midnight': '0 0 * * *', '@hourly': '0 * * * *',
 }
 
-const GO_UNITS_MS: Record<string, number> = { ns: 1e-6, us: 1e-3, 'µs': 1e-3, 'μs': 1e-3, ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
-
-/** Go's time.ParseDuration, in milliseconds; undefined when it does not parse. */
-export function parseGoDurationMs(text: string): number | undefined {
-  const m = /^([-+]?)(.*)$/.exec(text)!
-  if (m[2] === '0') return 0
-  const parts = [...m[2]!.matchAll(/(\d*\.?\d*)(ns|us|µs|μs|ms|s|m|h)/g)]
-  if (parts.length === 0 || parts.map((p) => p[0]).join('') !== m[2] || parts.some((p) => p[1] === '' || p[1] === '.')) return undefined
-  const ms = parts.reduce((sum, p) => sum + Number(p[1]) * GO_UNITS_MS[p[2]!]!, 0)
-  return m[1] === '-' ? -ms : ms
-}
-
 /** The zone the controller runs in: what a CronJob without `timeZone` is scheduled in. */
 export const localTimeZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'
-
-/** True when the runtime knows the IANA zone (Go's time.LoadLocation, approximately). */
-export function isKnownTimeZone(name: string): boolean {
-  if (name === '' || name === 'UTC' || name === 'Local') return true
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name })
-    return true
-  } catch {
-    return false
-  }
-}
 
 const zoneName = (tz: string) => (tz === '' ? 'UTC' : tz === 'Local' ? localTimeZone() : tz)
 
@@ -62,7 +40,7 @@ export function parseSchedule(spec: string, timeZone = localTimeZone()): Schedul
     s = s.slice(space).trim()
   }
   if (s.startsWith('@every ')) {
-    const d = parseGoDurationMs(s.slice('@every '.length).trim())
+    const d = parseGoDuration(s.slice('@every '.length).trim())
     if (d === undefined) throw new Error(`failed to parse duration ${s}: time: invalid duration "${s.slice(7).trim()}"`)
     // Whole seconds, at least one; each run is that long after the previous (second-truncated) one.
     const delay = Math.max(1000, d - (d % 1000))
@@ -147,3 +125,5 @@ export function rfc3339InZone(ms: number, timeZone: string): string {
   const a = Math.abs(offsetMin)
   return `${local}${offsetMin < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`
 }
+
+export { isKnownTimeZone }

@@ -6,38 +6,19 @@ import assert from 'node:assert/strict'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import type { PodDisruptionBudget } from 'kubernetes-types/policy/v1.js'
 import { isStatusError } from '../../api/index.js'
-import { createInformers, eventBroadcaster, runController, type ControllerContext } from '../../client/index.js'
-import { startTestServer } from '../../client/test-server.js'
+import { startControllersOnTestServer, until } from '../../client/index.js'
 import { disruptionController } from './disruption.js'
 
 const POD = { apiVersion: 'v1', kind: 'Pod' }
 const PDB = { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget' }
 const NS = 'default'
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 250; i++) {
-    const v = await probe()
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
 describe('eviction against a PodDisruptionBudget', () => {
-  let t: Awaited<ReturnType<typeof startTestServer>>
-  const ac = new AbortController()
+  let t: Awaited<ReturnType<typeof startControllersOnTestServer>>
   before(async () => {
-    t = await startTestServer()
-    const informers = createInformers(t.client)
-    const ctx: ControllerContext = { client: t.client, informers, recorder: eventBroadcaster(t.client), now: Date.now }
-    const c = disruptionController(ctx)
-    informers.start(ac.signal)
-    void runController(c, { workers: 1, signal: ac.signal, informers, onError: () => {} })
+    t = await startControllersOnTestServer((ctx) => disruptionController(ctx), { workers: 1 })
   })
-  after(async () => {
-    ac.abort()
-    await t.close()
-  })
+  after(() => t.close())
 
   async function runningPod(name: string, opts: { ready?: boolean; nodeName?: string; phase?: string } = {}) {
     const pod = await t.client.create<Pod>({

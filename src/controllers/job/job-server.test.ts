@@ -5,37 +5,18 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Job } from 'kubernetes-types/batch/v1.js'
 import type { Pod } from 'kubernetes-types/core/v1.js'
-import { createInformers, eventBroadcaster, runController, type ControllerContext } from '../../client/index.js'
-import { startTestServer } from '../../client/test-server.js'
+import { startControllersOnTestServer, until } from '../../client/index.js'
 import { jobController } from './job-controller.js'
 
 const POD = { apiVersion: 'v1', kind: 'Pod' }
 const JOB = { apiVersion: 'batch/v1', kind: 'Job' }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 250; i++) {
-    const v = await probe()
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
-
 describe('job controller on a real API server', () => {
-  let t: Awaited<ReturnType<typeof startTestServer>>
-  const ac = new AbortController()
+  let t: Awaited<ReturnType<typeof startControllersOnTestServer>>
   before(async () => {
-    t = await startTestServer()
-    const informers = createInformers(t.client)
-    const ctx: ControllerContext = { client: t.client, informers, recorder: eventBroadcaster(t.client), now: Date.now }
-    const c = jobController(ctx)
-    informers.start(ac.signal)
-    void runController(c, { workers: 2, signal: ac.signal, informers, onError: () => {} })
+    t = await startControllersOnTestServer((ctx) => jobController(ctx))
   })
-  after(async () => {
-    ac.abort()
-    await t.close()
-  })
+  after(() => t.close())
 
   it('runs a Job to Complete, counting through the tracking finalizer', async () => {
     await t.client.create<Job>({

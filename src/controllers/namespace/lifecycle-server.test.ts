@@ -5,8 +5,7 @@ import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Namespace, ServiceAccount } from 'kubernetes-types/core/v1.js'
 import { isNotFound, type KubeObject } from '../../api/index.js'
-import { createInformers, eventBroadcaster, runController, type Client, type ControllerContext } from '../../client/index.js'
-import { startTestServer } from '../../client/test-server.js'
+import { startControllersOnTestServer, until, type Client } from '../../client/index.js'
 import { garbageCollector } from '../garbagecollector/index.js'
 import { serviceAccountController } from '../serviceaccount/index.js'
 import { namespaceController } from './namespace-controller.js'
@@ -15,14 +14,6 @@ const NS = { apiVersion: 'v1', kind: 'Namespace' }
 const CM = { apiVersion: 'v1', kind: 'ConfigMap' }
 const SA = { apiVersion: 'v1', kind: 'ServiceAccount' }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 250; i++) {
-    const v = await probe()
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 const gone = (client: Client, kind: { apiVersion: string; kind: string }, name: string, ns?: string) => async () => {
   try {
     await client.get(kind, name, ns)
@@ -33,32 +24,11 @@ const gone = (client: Client, kind: { apiVersion: string; kind: string }, name: 
 }
 
 describe('lifecycle controllers on a real API server', () => {
-  let t: Awaited<ReturnType<typeof startTestServer>>
-  const ac = new AbortController()
+  let t: Awaited<ReturnType<typeof startControllersOnTestServer>>
   before(async () => {
-    t = await startTestServer()
-    // The Client has no finalize call yet; this stands in for `update(ns, {subresource})`.
-    const transport = t.server.inProcess({ username: 'system:kube-controller-manager', groups: ['system:authenticated'] })
-    const client: Client = {
-      ...t.client,
-      async update(obj, opts) {
-        if ((opts as { subresource?: string } | undefined)?.subresource !== 'finalize') return t.client.update(obj, opts)
-        const res = await transport.request({ method: 'PUT', path: `/api/v1/namespaces/${obj.metadata?.name}/finalize`,
-          headers: { accept: 'application/json', 'content-type': 'application/json' }, body: JSON.stringify(obj) })
-        assert.equal(res.status, 200, res.body.toString())
-        return JSON.parse(res.body.toString()) as never
-      },
-    }
-    const informers = createInformers(client)
-    const ctx: ControllerContext = { client, informers, recorder: eventBroadcaster(client), now: Date.now }
-    const loops = [garbageCollector(ctx), namespaceController(ctx), serviceAccountController(ctx)]
-    informers.start(ac.signal)
-    for (const c of loops) void runController(c, { workers: 2, signal: ac.signal, informers, onError: () => {} })
+    t = await startControllersOnTestServer((ctx) => [garbageCollector(ctx), namespaceController(ctx), serviceAccountController(ctx)])
   })
-  after(async () => {
-    ac.abort()
-    await t.close()
-  })
+  after(() => t.close())
 
   it('collects a dependent once its owner is deleted', async () => {
     const owner = await t.client.create<KubeObject>({ ...CM, metadata: { name: 'owner', namespace: 'default' } })

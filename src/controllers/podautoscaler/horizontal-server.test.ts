@@ -8,8 +8,7 @@ import type { Deployment } from 'kubernetes-types/apps/v1.js'
 import type { HorizontalPodAutoscaler as HPAv1 } from 'kubernetes-types/autoscaling/v1.js'
 import type { HorizontalPodAutoscaler } from 'kubernetes-types/autoscaling/v2.js'
 import type { Pod } from 'kubernetes-types/core/v1.js'
-import { createInformers, eventBroadcaster, type Client, type ControllerContext } from '../../client/index.js'
-import { startTestServer } from '../../client/test-server.js'
+import { createInformers, eventBroadcaster, startTestServer, until, type Client, type ControllerContext } from '../../client/index.js'
 import { horizontalPodAutoscaler } from './horizontal.js'
 import { deployment, hpa, NS, pod } from './testing.js'
 
@@ -23,15 +22,6 @@ function unstored<T extends { metadata?: object }>(obj: T): T {
   delete m.uid
   delete m.resourceVersion
   return obj
-}
-
-async function until<T>(what: string, probe: () => T | undefined): Promise<T> {
-  for (let i = 0; i < 250; i++) {
-    const v = probe()
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
 }
 
 describe('horizontal pod autoscaler on a real API server', () => {

@@ -8,6 +8,8 @@
 // Upstream: github.com/robfig/cron/v3 parser.go (ParseStandard, getRange, parseDescriptor),
 // called from pkg/apis/batch/validation/validation.go (validateScheduleFormat).
 
+import { isKnownTimeZone } from '../../api/time-zones.js'
+
 type Bounds = { min: number; max: number; names?: Record<string, number> }
 
 const MONTHS: Record<string, number> = { jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, oct: 10, nov: 11, dec: 12 }
@@ -18,16 +20,6 @@ const FIELDS: Bounds[] = [
 const DESCRIPTORS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'])
 const GO_DURATION = /^[-+]?(0|([0-9]*(\.[0-9]*)?(ns|us|µs|μs|ms|s|m|h))+)$/
 
-/** True when the IANA zone name is known to this runtime (Go's time.LoadLocation, approximately). */
-export function isKnownTimeZone(name: string): boolean {
-  if (name === '' || name === 'UTC' || name === 'Local') return true
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: name })
-    return true
-  } catch {
-    return false
-  }
-}
 
 /** Go's strconv.Atoi plus the library's "negative number" rule. */
 function parseInt(text: string): number | string {
@@ -103,3 +95,5 @@ export function cronScheduleError(schedule: string): string | undefined {
   }
   return undefined
 }
+
+export { isKnownTimeZone }

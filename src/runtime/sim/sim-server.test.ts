@@ -6,22 +6,12 @@ import assert from 'node:assert/strict'
 import type { Lease } from 'kubernetes-types/coordination/v1.js'
 import type { Node, Pod } from 'kubernetes-types/core/v1.js'
 import { isNotFound } from '../../api/index.js'
-import { createInformers } from '../../client/index.js'
-import { startTestServer } from '../../client/test-server.js'
+import { createInformers, startTestServer, until } from '../../client/index.js'
 import { metricsApi } from '../../apiserver/metrics/index.js'
 import { startSimNodes, type SimFleet } from './index.js'
 
 const POD = { apiVersion: 'v1', kind: 'Pod' }
 const NODE = { apiVersion: 'v1', kind: 'Node' }
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
-  for (let i = 0; i < 250; i++) {
-    const v = await probe()
-    if (v !== undefined) return v
-    await new Promise((r) => setTimeout(r, 20))
-  }
-  throw new Error(`timed out waiting for ${what}`)
-}
 
 const newPod = (name: string, nodeName: string, annotations?: Record<string, string>, restartPolicy = 'Always'): Pod => ({
   apiVersion: 'v1', kind: 'Pod', metadata: { name, namespace: 'default', annotations },
