@@ -60,15 +60,16 @@ export function eventBroadcaster(client: Client, now: () => number = Date.now) {
 
   return function recorder(component: string, host?: string): EventRecorder {
     return {
-      event(obj: Cached<KubeObject>, type, reason, message) {
+      event(obj: Cached<KubeObject>, type, reason, message, opts) {
         const t = now()
         const m = obj.metadata ?? {}
         const namespace = m.namespace || 'default'
-        const involved = { kind: obj.kind, namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: obj.apiVersion, resourceVersion: m.resourceVersion }
+        const fieldPath = opts?.fieldPath
+        const involved = { kind: obj.kind, namespace: m.namespace, name: m.name, uid: m.uid, apiVersion: obj.apiVersion, resourceVersion: m.resourceVersion, ...(fieldPath ? { fieldPath } : {}) }
         const objectKey = `${component}|${host ?? ''}|${obj.kind}|${m.namespace ?? ''}|${m.name}|${m.uid}`
         if (!allow(objectKey, t)) return
         // Aggregation: many distinct messages for one reason collapse into one Event.
-        const aggKey = `${objectKey}|${type}|${reason}`
+        const aggKey = `${objectKey}|${fieldPath ?? ''}|${type}|${reason}`
         let agg = similar.get(aggKey)
         if (!agg || t - agg.sinceMs > AGGREGATE_WINDOW_MS) bounded(similar, aggKey, (agg = { messages: new Set(), sinceMs: t }))
         agg.messages.add(message)

@@ -124,8 +124,9 @@ export type Controller = {
 
 /** Upstream's EventRecorder: core/v1 Events with reasons, aggregated so loops cannot flood storage. */
 export interface EventRecorder {
-  /** `type` is Normal or Warning; `reason` is upstream's CamelCase word. */
-  event(obj: Cached<KubeObject>, type: 'Normal' | 'Warning', reason: string, message: string): void
+  /** `type` is Normal or Warning; `reason` is upstream's CamelCase word. `fieldPath` names a
+   *  part of the object, as the kubelet names containers (`spec.containers{nginx}`). */
+  event(obj: Cached<KubeObject>, type: 'Normal' | 'Warning', reason: string, message: string, opts?: { fieldPath?: string }): void
 }
 
 /** What a controller constructor receives. `now` is the clock (tests drive it). */

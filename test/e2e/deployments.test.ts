@@ -35,6 +35,13 @@ describe('deployments', () => {
     const d = await getJson(c, ['deploy', 'web'])
     assert.deepEqual(d.status?.conditions?.map((x: { type: string; reason: string }) => `${x.type}=${x.reason}`).sort(),
       ['Available=MinimumReplicasAvailable', 'Progressing=NewReplicaSetAvailable'])
+    const described = await poll('the kubelet events', async () => {
+      const out = await c.ok(['describe', 'pod', pods[0]!.metadata.name])
+      return /Started\s+\S+\s+kubelet\s+Started container nginx/.test(out) ? out : undefined
+    })
+    assert.match(described, new RegExp(`Normal  Scheduled  \\S+\\s+default-scheduler  Successfully assigned default/${pods[0]!.metadata.name} to ${pods[0]!.spec?.nodeName}`))
+    assert.match(described, /Normal  Pulled     \S+\s+kubelet\s+Container image "nginx" already present on machine/)
+    assert.match(described, /Normal  Created    \S+\s+kubelet\s+Created container: nginx/)
     const events = await c.ok(['get', 'events', '--field-selector', 'involvedObject.name=web'])
     assert.match(events, /ScalingReplicaSet\s+deployment\/web\s+Scaled up replica set web-\w+ (from 0 )?to 3/)
   })

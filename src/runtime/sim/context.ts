@@ -4,7 +4,7 @@
  * call path, and each simulated node's own facts.
  */
 import type { Node, Pod } from 'kubernetes-types/core/v1.js'
-import type { Client, Informer } from '../../client/types.js'
+import type { Client, EventRecorder, Informer } from '../../client/types.js'
 import type { PodIPPool } from './addresses.js'
 import type { DueQueue } from './due-queue.js'
 import type { SimNodeShape } from './node-object.js'
@@ -53,6 +53,8 @@ export type FleetContext = {
   bootID: string
   now: () => number
   random: () => number
+  /** The kubelet's event recorder for one node (source component "kubelet", host the node). */
+  recorder(node: string): EventRecorder
   /** Runs an API call within the fleet's in-flight bound. */
   api<T>(call: () => Promise<T>): Promise<T>
   /** Puts a key on the timeline (replacing its previous time) and re-arms the timer. */

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import type { Lease } from 'kubernetes-types/coordination/v1.js'
 import type { Node, Pod } from 'kubernetes-types/core/v1.js'
 import { copy, type KubeObject } from '../../api/index.js'
-import { fakeContext } from '../../client/testing.js'
+import { fakeContext, fakeRecorder } from '../../client/testing.js'
 import { startSimNodes, type SimOptions } from './fleet.js'
 
 function pod(name: string, nodeName: string, more: { annotations?: Record<string, string>; restartPolicy?: string; job?: boolean } = {}): KubeObject {
@@ -24,14 +24,15 @@ function pod(name: string, nodeName: string, more: { annotations?: Record<string
 
 async function simulate(objects: KubeObject[] = [], opts: Partial<SimOptions> = {}) {
   const f = fakeContext(objects)
+  const kubelet = fakeRecorder()
   const fleet = await startSimNodes({
-    client: f.client, informers: f.informers, count: 2, now: () => f.clock.ms, random: () => 0,
+    client: f.client, informers: f.informers, count: 2, now: () => f.clock.ms, random: () => 0, recorder: () => kubelet,
     manualTick: true, timings: { podStartMs: 0 }, signal: AbortSignal.timeout(10_000), ...opts,
   })
   const node = (name: string) => f.informers.of<Node>('v1', 'Node').get(name)!
   const lease = (name: string) => f.informers.of<Lease>('coordination.k8s.io/v1', 'Lease').get(`kube-node-lease/${name}`)!
   const getPod = (name: string) => f.informers.of<Pod>('v1', 'Pod').get(`default/${name}`)
-  return { ...f, fleet, node, lease, getPod }
+  return { ...f, fleet, node, lease, getPod, kubelet }
 }
 
 describe('sim nodes', () => {
@@ -228,6 +229,10 @@ describe('sim pods', () => {
     s.informers.set(p as KubeObject)
     await s.fleet.tick()
     assert.deepEqual(s.client.verbs(), ['patch pods/status', 'delete pods'])
+    assert.deepEqual(s.kubelet.events, [
+      'Normal Pulled Container image "nginx" already present on machine', 'Normal Created Created container: app',
+      'Normal Started Started container app', 'Normal Killing Stopping container app',
+    ])
     const final = s.client.actions[0]!.body as { status: Pod['status'] }
     assert.equal(final.status?.phase, 'Succeeded')
     assert.equal(final.status?.containerStatuses?.[0]?.state?.terminated?.reason, 'Completed')
@@ -264,7 +269,7 @@ describe('sim pods', () => {
     }
     const client = { ...f.client, create: slow(f.client.create), patch: slow(f.client.patch) }
     const fleet = await startSimNodes({
-      client, informers: f.informers, count: 300, maxInFlight: 8, now: () => f.clock.ms, manualTick: true,
+      client, informers: f.informers, count: 300, maxInFlight: 8, now: () => f.clock.ms, manualTick: true, recorder: () => fakeRecorder(),
       timings: { podStartMs: 0 }, signal: AbortSignal.timeout(10_000),
     })
     await fleet.tick()

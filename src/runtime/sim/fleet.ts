@@ -8,7 +8,8 @@
 import { randomUUID } from 'node:crypto'
 import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js'
 import { parseQuantity } from '../../api/index.js'
-import type { Client, Informers } from '../../client/types.js'
+import { eventBroadcaster } from '../../client/index.js'
+import type { Client, EventRecorder, Informers } from '../../client/types.js'
 import { podIPPool, slotAllocator, slotCidr, slotNodeIP } from './addresses.js'
 import { keys, type FleetContext, type SimNode } from './context.js'
 import { dueQueue } from './due-queue.js'
@@ -37,6 +38,8 @@ export type SimOptions = {
   timings?: { podStartMs?: number; heartbeatMs?: number; nodeStatusReportMs?: number }
   /** How long Job pods run when they carry no sim.kubelite.io/run-duration (default: forever). */
   jobPodDurationMs?: number
+  /** The kubelet's event recorder per node; default: Events through `client`. */
+  recorder?: (node: string) => EventRecorder
   /** API calls in flight at most (default 32). */
   maxInFlight?: number
   /** No timer: the caller drives time with `tick()` (tests with a fake clock). */
@@ -93,7 +96,15 @@ export async function startSimNodes(opts: SimOptions): Promise<SimFleet> {
       void runDue()
     }, Math.max(0, next - now()))
   }
+  const broadcaster = eventBroadcaster(opts.client, now)
+  const recorders = new Map<string, EventRecorder>()
   const ctx: FleetContext = {
+    recorder(node) {
+      if (opts.recorder) return opts.recorder(node)
+      let r = recorders.get(node)
+      if (!r) recorders.set(node, (r = broadcaster('kubelet', node)))
+      return r
+    },
     client: opts.client, nodes, nodeCache, podCache, queue, now, random: opts.random ?? Math.random,
     bootID: randomUUID(), jobPodDurationMs: opts.jobPodDurationMs,
     timings: {

@@ -5,7 +5,8 @@
  * a pods/status merge patch guarded by the resourceVersion it was computed from, or the
  * final delete. Pods on stopped nodes are left alone, as a dead kubelet leaves them.
  */
-import type { Pod } from 'kubernetes-types/core/v1.js'
+import type { Pod, PodStatus } from 'kubernetes-types/core/v1.js'
+import type { EventRecorder } from '../../client/types.js'
 import { isConflict, isNotFound, keyOf, type Cached } from '../../api/index.js'
 import { ANNOTATIONS, durationAnnotation } from './annotations.js'
 import { BY_NODE, POD, keys, type FleetContext } from './context.js'
@@ -75,6 +76,7 @@ export function podAgent(ctx: FleetContext) {
         const out = await ctx.api(() => ctx.client.patch<Pod>(POD, name, namespace,
           { metadata: { resourceVersion: rv }, status: plan.status }, { type: 'merge', subresource: 'status' }))
         if (out.metadata?.resourceVersion !== rv) written.set(key, rv)
+        recordKubeletEvents(ctx.recorder(node.shape.name), pod, plan.status)
         if (plan.status.phase === 'Succeeded' || plan.status.phase === 'Failed') node.pool.release(uid)
       } else if (plan.action === 'delete') {
         await ctx.api(() => ctx.client.delete(POD, name, namespace, { gracePeriodSeconds: 0, preconditions: { uid } }))
@@ -88,4 +90,28 @@ export function podAgent(ctx: FleetContext) {
   }
 
   return { sync, close: unsubscribe }
+}
+
+/**
+ * The kubelet's container events for a status change: Pulled/Created/Started when a container
+ * (re)starts, Killing when a deleted pod's containers stop. A sim node has every image.
+ */
+// Upstream: pkg/kubelet/kuberuntime/kuberuntime_container.go (startContainer, killContainer)
+// and pkg/kubelet/images/image_manager.go, with 1.32's wording.
+function recordKubeletEvents(recorder: EventRecorder, pod: Cached<Pod>, next: PodStatus) {
+  const before = new Map((pod.status?.containerStatuses ?? []).map((c) => [c.name, c]))
+  const specs = new Map((pod.spec?.containers ?? []).map((c) => [c.name, c]))
+  for (const c of next.containerStatuses ?? []) {
+    const prev = before.get(c.name)
+    const fieldPath = `spec.containers{${c.name}}`
+    const started = c.state?.running && (!prev || (c.restartCount ?? 0) > (prev.restartCount ?? 0) || !prev.state?.running)
+    if (started && !pod.metadata?.deletionTimestamp) {
+      recorder.event(pod, 'Normal', 'Pulled', `Container image "${specs.get(c.name)?.image ?? c.image}" already present on machine`, { fieldPath })
+      recorder.event(pod, 'Normal', 'Created', `Created container: ${c.name}`, { fieldPath })
+      recorder.event(pod, 'Normal', 'Started', `Started container ${c.name}`, { fieldPath })
+    }
+    if (pod.metadata?.deletionTimestamp && prev?.state?.running && c.state?.terminated) {
+      recorder.event(pod, 'Normal', 'Killing', `Stopping container ${c.name}`, { fieldPath })
+    }
+  }
 }
