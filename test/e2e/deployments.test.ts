@@ -40,8 +40,8 @@ describe('deployments', () => {
       return /Started\s+\S+\s+kubelet\s+Started container nginx/.test(out) ? out : undefined
     })
     assert.match(described, new RegExp(`Normal  Scheduled  \\S+\\s+default-scheduler  Successfully assigned default/${pods[0]!.metadata.name} to ${pods[0]!.spec?.nodeName}`))
-    assert.match(described, /Normal  Pulled     \S+\s+kubelet\s+Container image "nginx" already present on machine/)
-    assert.match(described, /Normal  Created    \S+\s+kubelet\s+Created container: nginx/)
+    assert.match(described, /Normal {2}Pulled {5}\S+\s+kubelet\s+Container image "nginx" already present on machine/)
+    assert.match(described, /Normal {2}Created {4}\S+\s+kubelet\s+Created container: nginx/)
     const events = await c.ok(['get', 'events', '--field-selector', 'involvedObject.name=web'])
     assert.match(events, /ScalingReplicaSet\s+deployment\/web\s+Scaled up replica set web-\w+ (from 0 )?to 3/)
   })
