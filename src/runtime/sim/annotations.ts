@@ -11,6 +11,8 @@ import { parseGoDuration, type Cached } from '../../api/index.js'
 export const SIM_NODE_LABEL = 'kubelite.io/sim'
 
 export const ANNOTATIONS = {
+  /** On a Node: "true" stops its simulated kubelet (no heartbeats, no pod updates) until removed. */
+  nodeStopped: 'sim.kubelite.io/stopped',
   /** Go duration from the pod's arrival on the node until its containers run. */
   startDelay: 'sim.kubelite.io/start-delay',
   /** "false" keeps the containers running but not ready. */

@@ -107,6 +107,27 @@ describe('sim nodes', () => {
     await s.fleet.close()
   })
 
+  it('stop and start through the sim.kubelite.io/stopped annotation on the Node', async () => {
+    const s = await simulate([], { count: 1 })
+    const annotate = (value: string | undefined) => {
+      const n = copy(s.node('sim-node-0'))
+      n.metadata!.annotations = { ...n.metadata!.annotations, 'sim.kubelite.io/stopped': value as string }
+      if (value === undefined) delete n.metadata!.annotations['sim.kubelite.io/stopped']
+      s.informers.set(n as KubeObject)
+    }
+    annotate('true')
+    s.client.actions.length = 0
+    s.informers.set(pod('web', 'sim-node-0'))
+    s.clock.ms += 60_000
+    await s.fleet.tick()
+    assert.deepEqual(s.client.verbs(), [], 'a stopped kubelet writes nothing')
+    annotate(undefined)
+    await s.fleet.tick()
+    assert.equal(s.getPod('web')?.status?.phase, 'Running')
+    assert.ok(s.client.verbs().includes('patch leases'), 'heartbeats resume')
+    await s.fleet.close()
+  })
+
   it('adopt a Node left by an earlier run, keeping its pod range', async () => {
     const old: Node = {
       apiVersion: 'v1', kind: 'Node', metadata: { name: 'sim-node-0', uid: 'old', resourceVersion: '3' },

@@ -10,6 +10,7 @@ import type { Node, Pod, Taint } from 'kubernetes-types/core/v1.js'
 import { parseQuantity } from '../../api/index.js'
 import { eventBroadcaster } from '../../client/index.js'
 import type { Client, EventRecorder, Informers } from '../../client/types.js'
+import { ANNOTATIONS } from './annotations.js'
 import { podIPPool, slotAllocator, slotCidr, slotNodeIP } from './addresses.js'
 import { keys, type FleetContext, type SimNode } from './context.js'
 import { dueQueue } from './due-queue.js'
@@ -211,13 +212,29 @@ export async function startSimNodes(opts: SimOptions): Promise<SimFleet> {
       clearTimeout(timer)
       opts.signal.removeEventListener('abort', onAbort)
       pods.close()
+      unsubscribeNodes()
       await calls.idle()
     },
   }
+  let unsubscribeNodes = () => {}
   const onAbort = () => void fleet.close()
   opts.signal.addEventListener('abort', onAbort, { once: true })
 
   const names = await addNodes(opts.count)
+  // `kubectl annotate node X sim.kubelite.io/stopped=true` kills X's kubelet; removing it
+  // brings it back. Nodes stopped through `fleet.stop` are left to `fleet.start`.
+  const stoppedByAnnotation = new Set<string>()
+  unsubscribeNodes = nodeCache.subscribe((ev) => {
+    const name = ev.obj.metadata?.name ?? ''
+    if (ev.type === 'delete' || !nodes.has(name)) return
+    const wantStopped = ev.obj.metadata?.annotations?.[ANNOTATIONS.nodeStopped] === 'true'
+    if (wantStopped && !nodes.get(name)!.stopped) {
+      stoppedByAnnotation.add(name)
+      fleet.stop(name)
+    } else if (!wantStopped && stoppedByAnnotation.delete(name)) {
+      fleet.start(name)
+    }
+  })
   if (names.length && !names.some((n) => nodes.get(n)?.registered)) {
     await fleet.close()
     throw new Error(`sim: none of ${names.length} nodes could register (see the errors above)`)
