@@ -50,6 +50,17 @@ describe('node failure', () => {
     const events = await c.ok(['get', 'events', '--field-selector', `involvedObject.name=${onDoomed[0]!.metadata.name}`])
     assert.match(events, /TaintManagerEviction/)
   })
+
+  it('a node stopped by annotation goes Unknown, and Ready again with its taints gone when started', async () => {
+    await c.ok(['annotate', 'node', 'sim-node-1', 'sim.kubelite.io/stopped=true'])
+    await waitFor(c, 'sim-node-1 Unknown', ['node', 'sim-node-1'], (n) =>
+      n.status?.conditions?.some((k: { type: string; status: string }) => k.type === 'Ready' && k.status === 'Unknown'), 30_000)
+    await c.ok(['annotate', 'node', 'sim-node-1', 'sim.kubelite.io/stopped-'])
+    const back = await waitFor(c, 'sim-node-1 Ready and untainted', ['node', 'sim-node-1'], (n) =>
+      n.status?.conditions?.some((k: { type: string; status: string }) => k.type === 'Ready' && k.status === 'True') &&
+      !(n.spec?.taints ?? []).some((t: { key: string }) => t.key.startsWith('node.kubernetes.io/')), 30_000)
+    assert.equal(back.metadata.name, 'sim-node-1')
+  })
 })
 
 describe('restart convergence (sqlite)', () => {
