@@ -121,6 +121,23 @@ describe('deployments', () => {
     }, 30_000)
   })
 
+  it('a ReplicationController holds its count', async () => {
+    await c.ok(['apply', '-f', '-'], { input: [
+      'apiVersion: v1', 'kind: ReplicationController', 'metadata: {name: legacy}', 'spec:', '  replicas: 2', '  selector: {app: legacy}',
+      '  template:', '    metadata: {labels: {app: legacy}}', '    spec: {containers: [{name: c, image: nginx}]}', '',
+    ].join('\n') })
+    await poll('2 pods', async () => (running(await items(c, ['pods', '-l', 'app=legacy'])).length === 2 ? true : undefined), 30_000)
+    const [first] = running(await items(c, ['pods', '-l', 'app=legacy']))
+    assert.equal(first!.metadata.ownerReferences?.[0]?.kind, 'ReplicationController')
+    await c.ok(['delete', 'pod', first!.metadata.name])
+    await poll('replaced', async () => {
+      const pods = running(await items(c, ['pods', '-l', 'app=legacy']))
+      return pods.length === 2 && !pods.some((p) => p.metadata.name === first!.metadata.name) ? true : undefined
+    }, 30_000)
+    assert.match(await c.ok(['get', 'rc', 'legacy']), /legacy\s+2\s+2\s+2\s/)
+    await c.ok(['delete', 'rc', 'legacy'])
+  })
+
   it('deleting a Deployment removes its ReplicaSets and pods; --cascade=orphan keeps them', async () => {
     await c.ok(['delete', 'deployment', 'web'])
     await poll('replicasets and pods gone', async () => {

@@ -113,6 +113,23 @@ describe('scheduling', () => {
     await c.ok(['delete', 'ns', 'ports', 'anti', 'spread', 'aff', 'fit', 'taint', '--wait=false'])
   })
 
+  it('a higher-priority pod preempts a lower-priority one when nothing else fits', async () => {
+    await c.ok(['create', 'ns', 'prio'])
+    await c.ok(['create', 'priorityclass', 'high', '--value=1000'])
+    const big = (name: string, extra: string[] = []) => pod(name, 'prio', extra, '[{name: c, image: nginx, resources: {requests: {cpu: "30"}}}]')
+    for (const n of ['low-0', 'low-1', 'low-2']) await c.ok(['apply', '-f', '-'], { input: big(n) })
+    await poll('3 low pods running', async () => (running(await items(c, ['pods', '-n', 'prio'])).length === 3 ? true : undefined), 30_000)
+    await c.ok(['apply', '-f', '-'], { input: big('vip', ['  priorityClassName: high']) })
+    const vip = await waitFor(c, 'vip running', ['pod', '-n', 'prio', 'vip'], (p) => p.status?.phase === 'Running', 30_000)
+    assert.equal(vip.spec?.priority, 1000)
+    const left = running(await items(c, ['pods', '-n', 'prio']))
+    assert.equal(left.length, 3, 'one low-priority pod made room')
+    const events = await c.ok(['get', 'events', '-n', 'prio', '--field-selector', 'reason=Preempted'])
+    assert.match(events, new RegExp(`Preempted by pod ${vip.metadata.uid} on node ${vip.spec?.nodeName}`))
+    await c.ok(['delete', 'ns', 'prio', '--timeout=60s'])
+    await c.ok(['delete', 'priorityclass', 'high'])
+  })
+
   it('cordon stops placements; drain evicts and waits on a PodDisruptionBudget', async () => {
     await c.ok(['create', 'ns', 'drain'])
     await c.ok(['cordon', 'sim-node-0'])
