@@ -73,3 +73,26 @@ describe('kubectl versions', () => {
     })
   }
 })
+
+describe('kubectl versions and the control loops', () => {
+  let c: Cluster
+  before(async () => { c = await startCluster({ datastore: 'memory', extraArgs: ['--sim-nodes', '2'] }) })
+  after(() => c?.stop())
+
+  for (const version of ['1.27', '1.33']) {
+    it(`kubectl ${version}: rollout status, history, undo and top`, async () => {
+      const ns = `loops-${version.replace('.', '-')}`
+      const ok = (args: string[]) => c.ok([...args, '-n', ns], { version })
+      await c.ok(['create', 'namespace', ns], { version })
+      await ok(['create', 'deployment', 'web', '--image=nginx', '--replicas=2'])
+      assert.match(await ok(['rollout', 'status', 'deployment/web', '--timeout=60s']), /deployment "web" successfully rolled out/)
+      await ok(['set', 'image', 'deployment/web', 'nginx=nginx:1.27'])
+      await ok(['rollout', 'status', 'deployment/web', '--timeout=60s'])
+      assert.match(await ok(['rollout', 'history', 'deployment/web']), /REVISION\s+CHANGE-CAUSE\n1\s+<none>\n2\s+<none>/)
+      assert.match(await ok(['rollout', 'undo', 'deployment/web']), /deployment.apps\/web rolled back/)
+      await ok(['rollout', 'status', 'deployment/web', '--timeout=60s'])
+      assert.equal(await ok(['get', 'deploy', 'web', '-o', 'jsonpath={.spec.template.spec.containers[0].image}']), 'nginx')
+      assert.match(await ok(['top', 'pods']), /NAME\s+CPU\(cores\)\s+MEMORY\(bytes\)\s*\nweb-/)
+    })
+  }
+})
