@@ -10,7 +10,7 @@ import { packageVersion } from './defaults.js'
 type Command = { help: string; run(args: string[]): Promise<void> }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  server: { summary: 'Run the API server (TLS, storage, authentication)', load: () => import('./server-command.js') },
+  server: { summary: 'Run the control plane: API server, controllers, scheduler', load: () => import('./server-command.js') },
   sim: { summary: 'Run simulated nodes against a cluster (like kwok)', load: () => import('./sim-command.js') },
   kubeconfig: { summary: "Print the admin kubeconfig for this machine's cluster", load: () => import('./kubeconfig-command.js') },
 }

@@ -25,8 +25,9 @@ const FLAGS = {
 } as const
 
 export const help = helpText('kubelite server [flags]',
-  'Runs the Kubernetes API server. On first start it creates a CA, a serving certificate and an\n' +
-  'admin identity under the data directory, and writes <data-dir>/kubeconfig.yaml.', [
+  'Runs the Kubernetes control plane: the API server, the controller manager and the scheduler\n' +
+  '(and simulated nodes with --sim-nodes). On first start it creates a CA, a serving certificate\n' +
+  'and an admin identity under the data directory, and writes <data-dir>/kubeconfig.yaml.', [
     ['--data-dir DIR', `State directory (default ${defaultDataDir()})`],
     ['--bind ADDR', 'Address to listen on (default 127.0.0.1)'],
     ['--port N', 'HTTPS port, 0 picks a free one (default 6443)'],
