@@ -17,6 +17,8 @@ export const reasons = {
   backoffLimitExceeded: { reason: 'BackoffLimitExceeded', message: 'Job has reached the specified backoff limit' },
   deadlineExceeded: { reason: 'DeadlineExceeded', message: 'Job was active longer than specified deadline' },
   completionsReached: { reason: 'CompletionsReached', message: 'Reached expected number of succeeded pods' },
+  failedIndexes: { reason: 'FailedIndexes', message: 'Job has failed indexes' },
+  maxFailedIndexesExceeded: { reason: 'MaxFailedIndexesExceeded', message: 'Job has exceeded the specified maximal number of failed indexes' },
   podFailurePolicy: 'PodFailurePolicy',
   successPolicy: 'SuccessPolicy',
 } as const

@@ -17,4 +17,7 @@ describe('completion indexes', () => {
     assert.deepEqual(firstPendingIndexes(parseIntervals('0,2', 6), [pod(3)], 3, 6), [1, 4, 5])
     assert.deepEqual(firstPendingIndexes(parseIntervals('0-1', 3), [], 5, 3), [2])
   })
+  it('skips indexes that failed for good', () => {
+    assert.deepEqual(firstPendingIndexes(parseIntervals('0', 8), [pod(3)], 3, 8, parseIntervals('1,2,5', 8)), [4, 6, 7])
+  })
 })

@@ -81,10 +81,11 @@ const parseIntPart = (s: string | undefined) => (s !== undefined && /^[+-]?\d+$/
 export const indexesOf = (pods: readonly Cached<Pod>[]) =>
   [...new Set(pods.map(completionIndex).filter((i) => i >= 0))].sort((a, b) => a - b)
 
-/** The first `count` indexes below `completions` not yet succeeded nor held by a pod in `busy`. */
-export function firstPendingIndexes(succeeded: Intervals, busy: readonly Cached<Pod>[], count: number, completions: number): number[] {
+/** The first `count` indexes below `completions` not yet succeeded nor failed for good, nor held by a pod in `busy`. */
+export function firstPendingIndexes(succeeded: Intervals, busy: readonly Cached<Pod>[], count: number, completions: number,
+  failed: Intervals = []): number[] {
   if (count <= 0) return []
-  const nonPending = withIndexes(succeeded, indexesOf(busy))
+  const nonPending = mergeIntervals(withIndexes(succeeded, indexesOf(busy)), failed)
   const out: number[] = []
   let candidate = 0
   for (const iv of nonPending) {

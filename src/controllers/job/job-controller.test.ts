@@ -1,69 +1,8 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import type { Job } from 'kubernetes-types/batch/v1.js'
-import type { Pod } from 'kubernetes-types/core/v1.js'
-import { copy, type Cached, type KubeObject } from '../../api/index.js'
-import { fakeContext } from '../../client/testing.js'
+import type { KubeObject } from '../../api/index.js'
 import { rfc3339 } from '../util/index.js'
-import { jobController } from './job-controller.js'
-
-const NS = 'default'
-
-function newJob(name: string, spec: Partial<Job['spec']> = {}): Job {
-  const uid = `uid-${name}`
-  const labels = { 'batch.kubernetes.io/controller-uid': uid, 'batch.kubernetes.io/job-name': name, 'controller-uid': uid, 'job-name': name }
-  return {
-    apiVersion: 'batch/v1', kind: 'Job',
-    metadata: { name, namespace: NS, uid, resourceVersion: '1', generation: 1, labels },
-    spec: {
-      completions: 1, parallelism: 1, backoffLimit: 6, completionMode: 'NonIndexed', suspend: false,
-      podReplacementPolicy: 'TerminatingOrFailed', manualSelector: false,
-      selector: { matchLabels: { 'batch.kubernetes.io/controller-uid': uid } },
-      template: { metadata: { labels }, spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
-      ...spec,
-    },
-    status: {},
-  }
-}
-
-/** A fake cluster around one Job: triggers subscribed (so expectations see the fake's writes). */
-function harness(job: Job, opts = {}) {
-  const f = fakeContext([job as KubeObject])
-  // The fake client applies merge patches only; do what the server's strategic merge does
-  // with the one directive this controller sends.
-  const patch = f.client.patch.bind(f.client)
-  f.client.patch = async (kind, name, ns, body, o) => {
-    const drop = (body as { metadata?: Record<string, string[]> }).metadata?.['$deleteFromPrimitiveList/finalizers']
-    if (o?.type !== 'strategic' || !drop) return patch(kind, name, ns, body, o)
-    const cur = f.informers.cacheOf(kind).get(`${ns}/${name}`)
-    const finalizers = (cur?.metadata?.finalizers ?? []).filter((x) => !drop.includes(x))
-    return patch(kind, name, ns, { metadata: { finalizers } }, { ...o, type: 'merge' })
-  }
-  const c = jobController(f.ctx, opts)
-  const queued: string[] = []
-  for (const t of c.triggers) t.subscribe((k) => queued.push(k))
-  const key = `${NS}/${job.metadata!.name}`
-  const h = {
-    ...f, c, queued, key,
-    sync: (k = key) => c.sync(k, AbortSignal.timeout(5000)),
-    job: () => f.informers.of<Job>('batch/v1', 'Job').get(key)!,
-    pods: () => f.informers.of<Pod>('v1', 'Pod').list(NS),
-    active: () => h.pods().filter((p) => !p.status?.phase || p.status.phase === 'Pending' || p.status.phase === 'Running'),
-    /** What the kubelet would write when the pod's container exits. */
-    finish(pod: Cached<Pod>, phase: 'Succeeded' | 'Failed', exitCode = phase === 'Succeeded' ? 0 : 1) {
-      const finishedAt = rfc3339(f.clock.ms)
-      const status = { phase, containerStatuses: [{ name: 'c', image: 'busybox', imageID: '', ready: false, restartCount: 0, state: { terminated: { exitCode, finishedAt } } }] }
-      f.informers.set({ ...copy(pod), status } as KubeObject)
-    },
-    updateJob(spec: Partial<Job['spec']>) {
-      const j = copy(h.job()) as Job
-      j.spec = { ...j.spec!, ...spec }
-      f.informers.set(j as KubeObject)
-    },
-    conditions: () => (h.job().status?.conditions ?? []).map((c) => `${c.type}=${c.status}:${c.reason}`),
-  }
-  return h
-}
+import { harness, newJob, NS } from './testing.js'
 
 describe('job controller', () => {
   it('runs completions 5 with parallelism 2 to Complete, counting every pod once', async () => {

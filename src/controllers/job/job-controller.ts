@@ -2,8 +2,9 @@
  * @module
  * The Job controller: runs a Job's pods to completion. It creates pods up to the parallelism
  * while completions remain, counts finished pods exactly once (tracking finalizers), replaces
- * failed ones after a growing backoff, and ends the Job Complete or Failed (backoff limit,
- * active deadline, pod failure policy), or holds it Suspended.
+ * failed ones after a growing backoff (per index, with backoffLimitPerIndex), and ends the Job
+ * Complete (completions, success policy) or Failed (backoff limit, failed indexes, active
+ * deadline, pod failure policy), or holds it Suspended.
  */
 // Upstream: pkg/controller/job/job_controller.go (NewController's event handlers, syncJob,
 // syncOrphanPod, getPodsForJob). Adoption of orphan pods that match the selector (ClaimPods)

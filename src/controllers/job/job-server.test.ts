@@ -14,7 +14,8 @@ const JOB = { apiVersion: 'batch/v1', kind: 'Job' }
 describe('job controller on a real API server', () => {
   let t: Awaited<ReturnType<typeof startControllersOnTestServer>>
   before(async () => {
-    t = await startControllersOnTestServer((ctx) => jobController(ctx))
+    // No pod-failure backoff: retries happen at once, so failing pods cost no waiting.
+    t = await startControllersOnTestServer((ctx) => jobController(ctx, { podFailureBackoffMs: 0 }))
   })
   after(() => t.close())
 
@@ -36,6 +37,38 @@ describe('job controller on a real API server', () => {
     assert.equal(job.status?.succeeded, 2)
     assert.deepEqual(job.status?.uncountedTerminatedPods, {})
     assert.ok((await listPods()).every((p) => !p.metadata?.finalizers?.length), 'finalizers removed')
+  })
+
+  it('an Indexed Job with backoffLimitPerIndex 1 whose index 1 always fails ends Failed with FailedIndexes', async () => {
+    await t.client.create<Job>({
+      apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'per-index', namespace: 'default' },
+      spec: {
+        completionMode: 'Indexed', completions: 3, parallelism: 3, backoffLimitPerIndex: 1,
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'busybox' }] } },
+      },
+    } as never)
+    const listPods = async () => (await t.client.list<Pod>(POD, { namespace: 'default', labelSelector: 'job-name=per-index' })).items
+    const index = (p: Pod) => p.metadata?.annotations?.['batch.kubernetes.io/job-completion-index']
+    // The kubelet stand-in: whenever a pod is new, index 1 fails and the others succeed.
+    const job = await until('Failed', async () => {
+      for (const p of await listPods()) {
+        if (p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed' || p.metadata?.deletionTimestamp) continue
+        const phase = index(p) === '1' ? 'Failed' : 'Succeeded'
+        await t.client.updateStatus({ ...p, ...POD, status: { phase, conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: new Date().toISOString() }] } })
+      }
+      const j = await t.client.get<Job>(JOB, 'per-index', 'default')
+      return j.status?.conditions?.some((c) => c.type === 'Failed' && c.status === 'True') ? j : undefined
+    }, 10_000)
+    const failed = job.status?.conditions?.find((c) => c.type === 'Failed')
+    assert.equal(failed?.reason, 'FailedIndexes')
+    assert.equal(failed?.message, 'Job has failed indexes')
+    assert.equal(job.status?.failedIndexes, '1')
+    assert.equal(job.status?.completedIndexes, '0,2')
+    assert.equal(job.status?.succeeded, 2)
+    assert.equal(job.status?.failed, 2, 'index 1 ran twice: once, then once more within its limit')
+    const pods = await listPods()
+    assert.deepEqual(pods.filter((p) => index(p) === '1').map((p) => p.metadata?.annotations?.['batch.kubernetes.io/job-index-failure-count']).sort(), ['0', '1'])
+    assert.ok(pods.every((p) => !p.metadata?.finalizers?.includes('batch.kubernetes.io/job-tracking')), 'finalizers removed')
   })
 
   it('suspending deletes the running pods, which do not linger on the finalizer', async () => {

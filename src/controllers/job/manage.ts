@@ -2,15 +2,16 @@
  * @module
  * Bringing a Job's running pods to what it asks for: none while suspended, otherwise as many
  * as parallelism allows while completions remain, created only once the failure backoff has
- * passed.
+ * passed (per index, with backoffLimitPerIndex), never for an index that failed for good.
  */
 // Upstream: pkg/controller/job/job_controller.go (manageJob, activePodsForRemoval,
-// MaxPodCreateDeletePerSync). Deliberate difference: while the backoff holds creation back,
+// MaxPodCreateDeletePerSync, getPodCreationInfoForIndependentIndexes). Deliberate difference: while the backoff holds creation back,
 // `active` keeps counting the running pods (upstream reports 0 for that sync).
-import type { Pod } from 'kubernetes-types/core/v1.js'
+import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import type { Cached } from '../../api/index.js'
 import { deletionOrder } from '../util/index.js'
 import { remainingBackoffMs } from './backoff.js'
+import { hasBackoffLimitPerIndex, indexesReadyForCreation, indexFailureAnnotations } from './backoff-limit-per-index.js'
 import { duplicateIndexPods, firstPendingIndexes } from './indexes.js'
 import { createPods, deleteJobPods, podTemplateFor } from './pod-control.js'
 import { onlyReplaceFailedPods } from './policies.js'
@@ -75,18 +76,33 @@ export async function manageJob(d: JobDeps, s: JobSync, signal: AbortSignal): Pr
   const terminating = onlyReplaceFailedPods(job) ? s.terminating : 0
   let diff = wantActive - terminating - active
   if (diff <= 0) return { active }
-  const waitMs = remainingBackoffMs(s.newBackoff, d.now(), d.backoffBaseMs, d.backoffMaxMs)
+  // With backoffLimitPerIndex each index waits out its own backoff instead (below).
+  const perIndex = hasBackoffLimitPerIndex(job)
+  const waitMs = perIndex ? 0 : remainingBackoffMs(s.newBackoff, d.now(), d.backoffBaseMs, d.backoffMaxMs)
   if (waitMs > 0) return { active, requeueAfterMs: Math.max(waitMs, MIN_REQUEUE_MS) }
   diff = Math.min(diff, MAX_POD_CREATE_DELETE_PER_SYNC)
   const indexed = job.spec?.completionMode === 'Indexed'
   let indexes: number[] | undefined
+  let requeueAfterMs: number | undefined
   if (indexed) {
     const busy = onlyReplaceFailedPods(job) ? [...s.activePods, ...terminatingPods(s.pods)] : s.activePods
-    indexes = firstPendingIndexes(s.succeededIndexes, busy, diff, completions ?? 0)
+    indexes = firstPendingIndexes(s.succeededIndexes, busy, diff, completions ?? 0, s.failedIndexes)
+    if (perIndex) {
+      const r = indexesReadyForCreation(indexes, s.podsWithDelayedDeletionPerIndex, d.now(), d.backoffBaseMs, d.backoffMaxMs)
+      indexes = r.ready
+      // Upstream waits for the next pod event when some indexes were created; a timer is surer.
+      if (r.waitMs > 0) requeueAfterMs = Math.max(r.waitMs, MIN_REQUEUE_MS)
+    }
     diff = indexes.length
   }
-  if (diff === 0) return { active }
+  if (diff === 0) return { active, requeueAfterMs }
   d.expectations.expectCreations(s.key, diff)
-  const r = await createPods(d, job, podTemplateFor(job, indexed), diff, indexes, () => d.expectations.creationObserved(s.key), signal)
-  return { active: active + r.created, error: r.error }
+  const template = podTemplateFor(job, indexed)
+  // Each replacement carries its index's failure counts on, from the failed pod it replaces.
+  const templateFor = perIndex ? (ix: number) => withAnnotations(template, indexFailureAnnotations(job, s.podsWithDelayedDeletionPerIndex.get(ix))) : template
+  const r = await createPods(d, job, templateFor, diff, indexes, () => d.expectations.creationObserved(s.key), signal)
+  return { active: active + r.created, requeueAfterMs, error: r.error }
 }
+
+const withAnnotations = (t: PodTemplateSpec, annotations: Record<string, string>): PodTemplateSpec =>
+  ({ ...t, metadata: { ...t.metadata, annotations: { ...t.metadata?.annotations, ...annotations } } })

@@ -63,12 +63,13 @@ function newPod(job: Cached<Job>, template: PodTemplateSpec, index: number): Pod
 }
 
 /**
- * Creates `count` pods (one per entry of `indexes` when given) in batches of 1, 2, 4, ... so a
- * Job whose pods all fail to create (quota, admission) makes one failing request, not hundreds.
+ * Creates `count` pods (one per entry of `indexes` when given, from `template` or the template
+ * for that index) in batches of 1, 2, 4, ... so a Job whose pods all fail to create (quota,
+ * admission) makes one failing request, not hundreds.
  * `onSkipped(n)` is told how many were never attempted; returns how many were created and the
  * first error.
  */
-export async function createPods(w: PodWriter, job: Cached<Job>, template: PodTemplateSpec, count: number,
+export async function createPods(w: PodWriter, job: Cached<Job>, template: PodTemplateSpec | ((index: number) => PodTemplateSpec), count: number,
   indexes: readonly number[] | undefined, onFailed: () => void, signal: AbortSignal): Promise<{ created: number; error?: unknown }> {
   let created = 0
   let error: unknown
@@ -76,7 +77,10 @@ export async function createPods(w: PodWriter, job: Cached<Job>, template: PodTe
   let next = 0
   for (let batch = Math.min(remaining, SLOW_START_INITIAL_BATCH); remaining > 0; batch = Math.min(2 * batch, remaining)) {
     const errorsBefore = error === undefined ? 0 : 1
-    const attempts = Array.from({ length: batch }, () => newPod(job, template, indexes ? indexes[next++]! : -1))
+    const attempts = Array.from({ length: batch }, () => {
+      const ix = indexes ? indexes[next++]! : -1
+      return newPod(job, typeof template === 'function' ? template(ix) : template, ix)
+    })
     await Promise.all(attempts.map(async (pod) => {
       try {
         const made = await w.client.create(pod, { signal })

@@ -5,8 +5,7 @@
  */
 // Upstream: pkg/controller/job/pod_failure_policy.go (matchPodFailurePolicy) and
 // pkg/controller/job/success_policy.go (matchSuccessPolicy, matchSucceededIndexesRule).
-// The FailIndex action needs backoffLimitPerIndex, which is not implemented: such rules are
-// skipped, as upstream does with that feature gate off.
+// JobBackoffLimitPerIndex and JobSuccessPolicy are on, as by default in 1.32.
 import type { Job, PodFailurePolicy, PodFailurePolicyOnExitCodesRequirement, SuccessPolicy } from 'kubernetes-types/batch/v1.js'
 import type { ContainerStatus, Pod } from 'kubernetes-types/core/v1.js'
 import type { Cached } from '../../api/index.js'
@@ -45,7 +44,9 @@ export function matchPodFailurePolicy(policy: Cached<PodFailurePolicy> | undefin
       case 'Ignore': return { countFailed: false, action: 'Ignore' }
       case 'Count': return { countFailed: true, action: 'Count' }
       case 'FailJob': return { failJobMessage, countFailed: true, action: 'FailJob' }
-      default: continue // FailIndex (backoffLimitPerIndex) and unknown actions
+      // Counts as a failure; with backoffLimitPerIndex it also fails the pod's index at once.
+      case 'FailIndex': return { countFailed: true, action: 'FailIndex' }
+      default: continue // an action this version does not know
     }
   }
   return { countFailed: true }
@@ -63,7 +64,7 @@ export function isPodFailed(p: Cached<Pod>, job: Cached<Job>): boolean {
 export const onlyReplaceFailedPods = (job: Cached<Job>) =>
   job.spec?.podReplacementPolicy === 'Failed' || !!job.spec?.podFailurePolicy
 
-function matchIndexesRule(rule: Intervals, succeeded: Intervals, succeededCount: number | undefined): boolean {
+function matchIndexesRule(rule: Intervals, succeeded: Intervals, succeededCount: number | null | undefined): boolean {
   let contains = 0
   let r = 0
   let s = 0
@@ -77,7 +78,7 @@ function matchIndexesRule(rule: Intervals, succeeded: Intervals, succeededCount:
       r++
     }
   }
-  return contains === totalIndexes(rule) || (succeededCount !== undefined && contains >= succeededCount)
+  return contains === totalIndexes(rule) || (succeededCount !== undefined && succeededCount !== null && contains >= succeededCount)
 }
 
 /** The SuccessCriteriaMet message when a successPolicy rule is met by the succeeded indexes. */
@@ -88,7 +89,7 @@ export function matchSuccessPolicy(policy: Cached<SuccessPolicy> | undefined, co
       const required = parseIntervals(rule.succeededIndexes, completions)
       if (required.length === 0) continue
       if (matchIndexesRule(required, succeeded, rule.succeededCount)) return `Matched rules at index ${index}`
-    } else if (rule.succeededCount !== undefined && totalIndexes(succeeded) >= rule.succeededCount) {
+    } else if (rule.succeededCount !== undefined && rule.succeededCount !== null && totalIndexes(succeeded) >= rule.succeededCount) {
       return `Matched rules at index ${index}`
     }
   }

@@ -4,14 +4,16 @@
  * manage its pods and its Suspended condition, then record all of it in the status.
  */
 // Upstream: pkg/controller/job/job_controller.go (syncJob, getNewFinishedPods,
-// pastBackoffLimitOnFailure, pastActiveDeadline, newFailureCondition, newSuccessCondition).
-import type { Job } from 'kubernetes-types/batch/v1.js'
+// pastBackoffLimitOnFailure, pastActiveDeadline, newFailureCondition, newSuccessCondition,
+// the MaxFailedIndexesExceeded and FailedIndexes checks).
+import type { Job, JobCondition } from 'kubernetes-types/batch/v1.js'
 import type { Pod } from 'kubernetes-types/core/v1.js'
 import { copy, type Cached } from '../../api/index.js'
 import type { SyncResult } from '../../client/types.js'
 import { isPodActive, isPodReady, rfc3339 } from '../util/index.js'
 import { ensureCondition, findCondition, isJobFinished, managedElsewhere, newCondition, reasons } from './conditions.js'
-import { completionIndex, parseIntervals, withIndexes } from './indexes.js'
+import { calculateFailedIndexes, hasBackoffLimitPerIndex, podsWithDelayedDeletionPerIndex } from './backoff-limit-per-index.js'
+import { completionIndex, parseIntervals, totalIndexes, withIndexes, type Intervals } from './indexes.js'
 import { manageJob, terminatingPods } from './manage.js'
 import { hasTrackingFinalizer, deleteActivePods } from './pod-control.js'
 import { isPodFailed, matchPodFailurePolicy, matchSuccessPolicy } from './policies.js'
@@ -52,6 +54,15 @@ function deadlineLeftMs(job: Cached<Job>, nowMs: number): number | undefined {
   return ads * 1000 - (nowMs - Date.parse(job.status.startTime))
 }
 
+/** FailureTarget once more indexes failed than maxFailedIndexes allows, or once every index is either failed or succeeded. */
+function failedIndexesCondition(job: Cached<Job>, failed: Intervals, succeeded: Intervals, nowMs: number): JobCondition | undefined {
+  const nFailed = totalIndexes(failed)
+  const max = job.spec?.maxFailedIndexes
+  const r = max !== undefined && max !== null && nFailed > max ? reasons.maxFailedIndexesExceeded
+    : nFailed > 0 && nFailed + totalIndexes(succeeded) >= (job.spec?.completions ?? 0) ? reasons.failedIndexes : undefined
+  return r && newCondition('FailureTarget', 'True', r.reason, r.message, nowMs)
+}
+
 export async function syncJob(d: JobDeps, key: string, shared: Cached<Job>, pods: Cached<Pod>[],
   satisfied: boolean, signal: AbortSignal): Promise<SyncResult> {
   if (managedElsewhere(shared)) return
@@ -75,7 +86,7 @@ export async function syncJob(d: JobDeps, key: string, shared: Cached<Job>, pods
     terminating: terminatingPods(pods).length,
     uncounted: { succeeded: new Set(status.uncountedTerminatedPods.succeeded), failed: new Set(status.uncountedTerminatedPods.failed) },
     expectedRmFinalizers: d.finalizerExpectations.expected(key),
-    succeeded: 0, failed: 0, prevSucceededIndexes: [], succeededIndexes: [],
+    succeeded: 0, failed: 0, prevSucceededIndexes: [], succeededIndexes: [], podsWithDelayedDeletionPerIndex: new Map(),
     newBackoff: { key, failuresAfterLastSuccess: 0 },
   }
   let active = activePods.length
@@ -116,6 +127,11 @@ export async function syncJob(d: JobDeps, key: string, shared: Cached<Job>, pods
       .map(completionIndex).filter((ix) => ix >= 0 && ix < completions)
     s.succeededIndexes = withIndexes(s.prevSucceededIndexes, [...new Set(fresh)].sort((a, b) => a - b))
     s.succeeded = s.succeededIndexes.reduce((n, iv) => n + iv.last - iv.first + 1, 0)
+    if (hasBackoffLimitPerIndex(job)) {
+      s.failedIndexes = calculateFailedIndexes(job, pods)
+      if (!s.finished) s.finished = failedIndexesCondition(job, s.failedIndexes, s.succeededIndexes, now)
+      s.podsWithDelayedDeletionPerIndex = podsWithDelayedDeletionPerIndex(s)
+    }
     const msg = s.finished ? undefined : matchSuccessPolicy(job.spec.successPolicy, completions, s.succeededIndexes)
     if (msg) s.finished = newCondition('SuccessCriteriaMet', 'True', reasons.successPolicy, msg, now)
   }

@@ -52,8 +52,12 @@ function cleanUncounted(status: JobStatus, withFinalizer: ReadonlySet<string>): 
   return changed
 }
 
-const canRemoveFinalizer = (s: JobSync, pod: Cached<Pod>, consideredFailed: boolean) =>
-  !!s.job.metadata?.deletionTimestamp || s.finished !== undefined || pod.status?.phase === 'Succeeded' || consideredFailed
+function canRemoveFinalizer(s: JobSync, pod: Cached<Pod>, consideredFailed: boolean): boolean {
+  if (s.job.metadata?.deletionTimestamp || s.finished !== undefined || pod.status?.phase === 'Succeeded') return true
+  if (!consideredFailed) return false
+  // Its index's replacement copies the failure count from this pod: it must stay until then.
+  return s.podsWithDelayedDeletionPerIndex.get(completionIndex(pod))?.metadata?.uid !== pod.metadata?.uid
+}
 
 const isSuccessCriteriaMet = (s: JobSync) => s.finished?.type === 'SuccessCriteriaMet' && s.finished.status === 'True'
 
@@ -111,6 +115,13 @@ export async function trackStatusAndRemoveFinalizers(d: JobDeps, s: JobSync, nee
     if (text !== (job.status!.completedIndexes ?? '')) needsFlush = true
     job.status!.succeeded = totalIndexes(s.succeededIndexes)
     job.status!.completedIndexes = text
+    // Set (possibly empty) exactly when the Job has backoffLimitPerIndex, as upstream does.
+    const failedText = s.failedIndexes ? formatIntervals(s.failedIndexes) : undefined
+    if (failedText !== (job.status!.failedIndexes ?? undefined)) {
+      needsFlush = true
+      if (failedText === undefined) delete job.status!.failedIndexes
+      else job.status!.failedIndexes = failedText
+    }
   }
   const now = d.now()
   if (s.finished?.type === 'FailureTarget') {

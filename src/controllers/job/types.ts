@@ -24,6 +24,10 @@ export type JobSync = {
   failed: number
   prevSucceededIndexes: Intervals
   succeededIndexes: Intervals
+  /** With backoffLimitPerIndex only: indexes failed for good, recorded ones and new. */
+  failedIndexes?: Intervals
+  /** With backoffLimitPerIndex only: per index, the failed pod kept until its replacement exists. */
+  podsWithDelayedDeletionPerIndex: ReadonlyMap<number, Cached<Pod>>
   newBackoff: BackoffRecord
   expectedRmFinalizers: ReadonlySet<string>
   uncounted: { succeeded: ReadonlySet<string>; failed: ReadonlySet<string> }
