@@ -13,6 +13,7 @@ export {
   CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL,
   validateJob, validateJobUpdate,
 } from './job-validation.js'
+export { validateJobStatusUpdate } from './job-status-validation.js'
 export { cronScheduleError, isKnownTimeZone } from './cron-schedule.js'
 
 /** batch/v1, in upstream's discovery order. */

@@ -1,19 +1,23 @@
 /**
  * @module
  * Job spec validation with upstream's messages, shared by Jobs and CronJob job templates:
- * counts, completion mode, pod replacement policy, the pod template and its restartPolicy,
+ * counts, per-index backoff limits, managedBy, completion mode, the pod failure and success
+ * policies (their own files), pod replacement policy, the pod template and its restartPolicy,
  * the generated selector and labels, and what an update may change.
  */
 // Upstream: pkg/apis/batch/validation/validation.go (validateJobSpec, ValidateJobSpec,
 // validateGeneratedSelector, ValidateJobSpecUpdate, validatePodTemplateUpdate).
 import type { Job, JobSpec } from 'kubernetes-types/batch/v1.js'
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'
-import { immutable, invalidValue, notSupported, path, required, type FieldError } from '../../api/field-errors.js'
-import { isDNS1123Label } from '../../api/names.js'
+import { immutable, invalidValue, notSupported, path, required, tooLong, type FieldError } from '../../api/field-errors.js'
+import { isDNS1123Label, isDNS1123Subdomain } from '../../api/names.js'
 import { semanticEqual } from '../../api/meta.js'
 import { validateLabelSelectorMeta } from '../../api/index.js'
 import { goLabelSelector, goStringMap, invalidRendered, nonNegative, selectorMismatch } from '../apps/index.js'
 import { validatePodTemplateSpec } from '../core/index.js'
+import { goPodFailurePolicy, goSuccessPolicy } from './go-values.js'
+import { validatePodFailurePolicy } from './pod-failure-policy.js'
+import { validateSuccessPolicy } from './success-policy.js'
 
 export const CONTROLLER_UID_LABEL = 'batch.kubernetes.io/controller-uid'
 export const JOB_NAME_LABEL = 'batch.kubernetes.io/job-name'
@@ -21,30 +25,94 @@ export const LEGACY_CONTROLLER_UID_LABEL = 'controller-uid'
 export const LEGACY_JOB_NAME_LABEL = 'job-name'
 
 const MAX_PARALLELISM_FOR_INDEXED_JOB = 100_000
+const MAX_FAILED_INDEXES_FOR_INDEXED_JOB = 100_000
+// Above this many completions, per-index backoff keeps status.failedIndexes bounded only with
+// a cap on failed indexes and on parallelism.
+const COMPLETIONS_SOFT_LIMIT = 100_000
+const PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS = 10_000
+const MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS = 10_000
+const MAX_MANAGED_BY_LENGTH = 63
 const POD_REPLACEMENT_POLICIES = ['Failed', 'TerminatingOrFailed']
+
+const isSet = <T>(v: T | undefined | null): v is T => v !== undefined && v !== null
+
+const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+"
+const HTTP_PATH = new RegExp(`^${HTTP_PATH_FMT}$`)
+
+// Upstream: staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (IsDomainPrefixedPath).
+// The same rule as networking's IngressClass controller check, kept here as that one is not exported.
+/** "example.com/some-path": what spec.managedBy must look like. */
+function domainPrefixedPath(at: string, value: string): FieldError[] {
+  if (!value) return [required(at)]
+  const slash = value.indexOf('/')
+  if (slash <= 0 || slash === value.length - 1) return [invalidValue(at, value, 'must be a domain-prefixed path (such as "acme.io/foo")')]
+  const host = value.slice(0, slash)
+  const rest = value.slice(slash + 1)
+  const errs = isDNS1123Subdomain(host).map((m) => invalidValue(at, host, m))
+  if (!HTTP_PATH.test(rest)) errs.push(invalidValue(at, rest, `Invalid path (regex used for validation is '${HTTP_PATH_FMT}')`))
+  return errs
+}
+
+/** Per-index backoff and its failed-index cap: Indexed Jobs only, and bounded. */
+function validatePerIndexLimits(spec: JobSpec, at: string): FieldError[] {
+  const errs: FieldError[] = []
+  const { completions, parallelism, backoffLimitPerIndex: perIndex, maxFailedIndexes: maxFailed } = spec
+  const mfi = path(at, 'maxFailedIndexes')
+  if (spec.completionMode === 'Indexed') {
+    if (isSet(completions) && isSet(maxFailed) && maxFailed > completions) errs.push(invalidValue(mfi, maxFailed, 'must be less than or equal to completions'))
+    if (isSet(maxFailed) && maxFailed > MAX_FAILED_INDEXES_FOR_INDEXED_JOB) {
+      errs.push(invalidValue(mfi, maxFailed, `must be less than or equal to ${MAX_FAILED_INDEXES_FOR_INDEXED_JOB}`))
+    }
+    if (isSet(completions) && completions > COMPLETIONS_SOFT_LIMIT && isSet(perIndex)) {
+      const why = `when completions are above ${COMPLETIONS_SOFT_LIMIT} and used with backoff limit per index`
+      if (!isSet(maxFailed)) errs.push(required(mfi, `must be specified when completions is above ${COMPLETIONS_SOFT_LIMIT}`))
+      if (isSet(parallelism) && parallelism > PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS) {
+        errs.push(invalidValue(path(at, 'parallelism'), parallelism, `must be less than or equal to ${PARALLELISM_LIMIT_FOR_HIGH_COMPLETIONS} ${why}`))
+      }
+      if (isSet(maxFailed) && maxFailed > MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS) {
+        errs.push(invalidValue(mfi, maxFailed, `must be less than or equal to ${MAX_FAILED_INDEXES_LIMIT_FOR_HIGH_COMPLETIONS} ${why}`))
+      }
+    }
+  } else if (!isSet(spec.completionMode) || spec.completionMode === 'NonIndexed') {
+    // An unset mode is NonIndexed too (Job defaults set it; CronJob templates may lack it).
+    if (isSet(perIndex)) errs.push(invalidValue(path(at, 'backoffLimitPerIndex'), perIndex, 'requires indexed completion mode'))
+    if (isSet(maxFailed)) errs.push(invalidValue(mfi, maxFailed, 'requires indexed completion mode'))
+  }
+  return errs
+}
 
 /** Upstream's validateJobSpec: everything but the selector (CronJob templates have none). */
 export function validateJobSpecCommon(spec: JobSpec, at: string): FieldError[] {
   const errs = [
-    ...nonNegative(spec.activeDeadlineSeconds, path(at, 'activeDeadlineSeconds')),
     ...nonNegative(spec.parallelism, path(at, 'parallelism')),
     ...nonNegative(spec.completions, path(at, 'completions')),
+    ...nonNegative(spec.activeDeadlineSeconds, path(at, 'activeDeadlineSeconds')),
     ...nonNegative(spec.backoffLimit, path(at, 'backoffLimit')),
     ...nonNegative(spec.ttlSecondsAfterFinished, path(at, 'ttlSecondsAfterFinished')),
     ...nonNegative(spec.backoffLimitPerIndex, path(at, 'backoffLimitPerIndex')),
     ...nonNegative(spec.maxFailedIndexes, path(at, 'maxFailedIndexes')),
   ]
+  if (isSet(spec.maxFailedIndexes) && !isSet(spec.backoffLimitPerIndex)) {
+    errs.push(required(path(at, 'backoffLimitPerIndex'), 'when maxFailedIndexes is specified'))
+  }
+  if (isSet(spec.managedBy)) {
+    errs.push(...domainPrefixedPath(path(at, 'managedBy'), spec.managedBy))
+    if (spec.managedBy.length > MAX_MANAGED_BY_LENGTH) errs.push(tooLong(path(at, 'managedBy'), spec.managedBy, MAX_MANAGED_BY_LENGTH))
+  }
   const mode = spec.completionMode
-  if (mode !== undefined && mode !== null) {
+  if (isSet(mode)) {
     if (mode !== 'NonIndexed' && mode !== 'Indexed') errs.push(notSupported(path(at, 'completionMode'), mode, ['NonIndexed', 'Indexed']))
     if (mode === 'Indexed') {
-      if (spec.completions === undefined || spec.completions === null) errs.push(required(path(at, 'completions'), 'when completion mode is Indexed'))
+      if (!isSet(spec.completions)) errs.push(required(path(at, 'completions'), 'when completion mode is Indexed'))
       if ((spec.parallelism ?? 0) > MAX_PARALLELISM_FOR_INDEXED_JOB) {
         errs.push(invalidValue(path(at, 'parallelism'), spec.parallelism, `must be less than or equal to ${MAX_PARALLELISM_FOR_INDEXED_JOB} when completion mode is Indexed`))
       }
     }
   }
-  if (spec.podReplacementPolicy !== undefined && spec.podReplacementPolicy !== null) {
+  errs.push(...validatePerIndexLimits(spec, at))
+  if (isSet(spec.podFailurePolicy)) errs.push(...validatePodFailurePolicy(spec, path(at, 'podFailurePolicy')))
+  if (isSet(spec.successPolicy)) errs.push(...validateSuccessPolicy(spec, spec.successPolicy, path(at, 'successPolicy')))
+  if (isSet(spec.podReplacementPolicy)) {
     if (spec.podFailurePolicy) {
       if (spec.podReplacementPolicy !== 'Failed') errs.push(notSupported(path(at, 'podReplacementPolicy'), spec.podReplacementPolicy, ['Failed']))
     } else if (!POD_REPLACEMENT_POLICIES.includes(spec.podReplacementPolicy)) {
@@ -127,16 +195,22 @@ export function validateJobUpdate(job: Job, old: Job): FieldError[] {
   const was = old.spec ?? ({ template: {} } as JobSpec)
   const errs: FieldError[] = []
   if (!semanticEqual(spec.completions, was.completions)) {
-    const indexed = spec.completionMode === 'Indexed' && was.completionMode === 'Indexed'
-    if (!indexed) errs.push(immutable('spec.completions', spec.completions))
-    else if (spec.completions !== spec.parallelism) errs.push(invalidValue('spec.completions', spec.completions, 'can only be modified in tandem with spec.parallelism'))
+    // Elastic Indexed Jobs: completions may follow parallelism (an unset one is already "Required").
+    if (spec.completionMode !== 'Indexed') errs.push(immutable('spec.completions', spec.completions))
+    else if (isSet(spec.completions) && spec.completions !== spec.parallelism) {
+      errs.push(invalidValue('spec.completions', spec.completions, 'can only be modified in tandem with spec.parallelism'))
+    }
   }
   if (!semanticEqual(spec.selector, was.selector)) errs.push(invalidRendered('spec.selector', goLabelSelector(spec.selector), 'field is immutable'))
   const mayReschedule = was.suspend === true && !old.status?.startTime
   const oldTemplate = mayReschedule ? schedulingOnly(spec.template, was.template) : was.template
   if (!semanticEqual(spec.template, oldTemplate)) errs.push(immutable('spec.template', spec.template))
   for (const k of ['completionMode', 'podFailurePolicy', 'backoffLimitPerIndex', 'managedBy', 'successPolicy'] as const) {
-    if (!semanticEqual(spec[k], was[k])) errs.push(immutable(path('spec', k), spec[k]))
+    if (semanticEqual(spec[k], was[k])) continue
+    const at = path('spec', k)
+    if (k === 'podFailurePolicy' && spec.podFailurePolicy) errs.push(invalidRendered(at, goPodFailurePolicy(spec.podFailurePolicy), 'field is immutable'))
+    else if (k === 'successPolicy' && spec.successPolicy) errs.push(invalidRendered(at, goSuccessPolicy(spec.successPolicy), 'field is immutable'))
+    else errs.push(immutable(at, spec[k]))
   }
   return errs
 }

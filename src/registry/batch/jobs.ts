@@ -5,17 +5,19 @@
  * field selector.
  */
 // Upstream: pkg/apis/batch/v1/defaults.go (SetDefaults_Job), pkg/registry/batch/job/strategy.go
-// (PrepareForCreate, generateSelector, JobToSelectableFields), pkg/printers/internalversion/printers.go (printJob).
+// (PrepareForCreate, generateSelector, JobToSelectableFields; the status strategy's rules are in
+// job-status-validation.ts), pkg/printers/internalversion/printers.go (printJob).
 import type { Job, JobSpec } from 'kubernetes-types/batch/v1.js'
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import { semanticEqual } from '../../api/meta.js'
-import { firstGeneration, nextGeneration, nonNegative, type Kube } from '../apps/index.js'
+import { firstGeneration, nextGeneration, type Kube } from '../apps/index.js'
 import { containerImages, containerNames, defaultPodTemplateSpec } from '../core/index.js'
 import { ageColumn, formatLabelSelector, humanDuration, nameColumn } from '../printers.js'
 import type { ResourceType } from '../types.js'
 import {
   CONTROLLER_UID_LABEL, JOB_NAME_LABEL, LEGACY_CONTROLLER_UID_LABEL, LEGACY_JOB_NAME_LABEL, validateJob, validateJobUpdate,
 } from './job-validation.js'
+import { validateJobStatusUpdate } from './job-status-validation.js'
 
 /** A pod failure policy's condition patterns default to status True (Jobs and CronJob templates alike). */
 export function defaultPodFailurePolicy(spec: JobSpec): void {
@@ -122,15 +124,7 @@ export const jobs = {
     prepareForUpdate(job, old) {
       job.spec = old.spec
     },
-    validateUpdate(job) {
-      const s = job.status
-      if (!s) return []
-      return [
-        ...nonNegative(s.active, 'status.active'), ...nonNegative(s.succeeded, 'status.succeeded'),
-        ...nonNegative(s.failed, 'status.failed'), ...nonNegative(s.ready, 'status.ready'),
-        ...nonNegative(s.terminating, 'status.terminating'),
-      ]
-    },
+    validateUpdate: validateJobStatusUpdate,
   },
   columns: [
     nameColumn,
