@@ -16,8 +16,10 @@ const ENV_VAR_NAME = /^[-._a-zA-Z][-._a-zA-Z0-9]*$/
 const CONFIG_MAP_KEY = /^[-._a-zA-Z0-9]+$/
 
 const maxLen = (n: number) => `must be no more than ${n} characters`
+// Upstream's RegexError puts "', " after every example and " or " between them, hence the
+// "'my-name',  or '123-abc', regex used ..." that kubectl users know.
 const regexError = (msg: string, fmt: string, ...examples: string[]) =>
-  `${msg} (e.g. ${examples.map((e) => `'${e}'`).join(' or ')}, regex used for validation is '${fmt}')`
+  `${msg} (e.g. ${examples.map((e) => `'${e}', `).join(' or ')}regex used for validation is '${fmt}')`
 
 export function isDNS1123Label(value: string): string[] {
   const errs: string[] = []

@@ -81,7 +81,7 @@ export function immutableSelector(sel: LabelSelector | undefined, old: LabelSele
 }
 
 const PERCENT = /^[0-9]+%$/
-const PERCENT_MSG = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%' or '93%', regex used for validation is '[0-9]+%')"
+const PERCENT_MSG = "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')"
 
 /** An int-or-string that must be a non-negative integer or a percentage string. */
 export function validateIntOrPercent(v: number | string | undefined | null, field: string): FieldError[] {

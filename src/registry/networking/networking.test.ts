@@ -33,7 +33,7 @@ describe('ingresses', () => {
       'spec.rules[0].http.paths[0].path: Invalid value: "api": must be an absolute path',
       'spec.rules[0].http.paths[1].pathType: Required value: pathType must be specified',
       'spec.rules[0].http.paths[2].pathType: Unsupported value: "Fuzzy": supported values: "Exact", "ImplementationSpecific", "Prefix"',
-      `spec.rules[0].http.paths[2].backend.service.name: Invalid value: "Web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name' or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
+      `spec.rules[0].http.paths[2].backend.service.name: Invalid value: "Web": a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation is '[a-z]([-a-z0-9]*[a-z0-9])?')`,
       'spec.rules[0].http.paths[2].backend: Required value: port name or number is required',
       "spec.rules[0].http.paths[3].path: Invalid value: \"/a//b/..\": must not contain '//'",
       "spec.rules[0].http.paths[3].path: Invalid value: \"/a//b/..\": cannot end with '/..'",
