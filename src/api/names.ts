@@ -3,6 +3,7 @@
  * Name and label syntax checks with upstream's messages, shared by every registry entry.
  * Each returns a list of problems (empty when fine), as upstream's IsDNS1123Label does.
  */
+import { invalidValue, required, type FieldError } from './field-errors.js'
 // Upstream: staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go.
 
 const DNS1123_LABEL_FMT = '[a-z0-9]([-a-z0-9]*[a-z0-9])?'
@@ -113,5 +114,21 @@ export function isValidPortName(name: string): string[] {
   if (name.includes('--')) errs.push('must not contain consecutive hyphens')
   if (!/[a-z]/.test(name)) errs.push('must contain at least one letter (a-z)')
   if (name.startsWith('-') || name.endsWith('-')) errs.push('must not begin or end with a hyphen')
+  return errs
+}
+
+const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+"
+const HTTP_PATH = new RegExp(`^${HTTP_PATH_FMT}$`)
+
+// Upstream: staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (IsDomainPrefixedPath).
+/** "example.com/some-path": a DNS subdomain, a slash, then an HTTP path (IngressClass controllers, Job managedBy). */
+export function domainPrefixedPathErrors(at: string, value: string): FieldError[] {
+  if (!value) return [required(at)]
+  const slash = value.indexOf('/')
+  if (slash <= 0 || slash === value.length - 1) return [invalidValue(at, value, 'must be a domain-prefixed path (such as "acme.io/foo")')]
+  const host = value.slice(0, slash)
+  const rest = value.slice(slash + 1)
+  const errs = isDNS1123Subdomain(host).map((m) => invalidValue(at, host, m))
+  if (!HTTP_PATH.test(rest)) errs.push(invalidValue(at, rest, `Invalid path (regex used for validation is '${HTTP_PATH_FMT}')`))
   return errs
 }

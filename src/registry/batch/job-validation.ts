@@ -10,7 +10,7 @@
 import type { Job, JobSpec } from 'kubernetes-types/batch/v1.js'
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import { immutable, invalidValue, notSupported, path, required, tooLong, type FieldError } from '../../api/field-errors.js'
-import { isDNS1123Label, isDNS1123Subdomain } from '../../api/names.js'
+import { domainPrefixedPathErrors, isDNS1123Label } from '../../api/names.js'
 import { semanticEqual } from '../../api/meta.js'
 import { validateLabelSelectorMeta } from '../../api/index.js'
 import { goLabelSelector, goStringMap, invalidRendered, nonNegative, selectorMismatch } from '../apps/index.js'
@@ -36,22 +36,6 @@ const POD_REPLACEMENT_POLICIES = ['Failed', 'TerminatingOrFailed']
 
 const isSet = <T>(v: T | undefined | null): v is T => v !== undefined && v !== null
 
-const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+"
-const HTTP_PATH = new RegExp(`^${HTTP_PATH_FMT}$`)
-
-// Upstream: staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (IsDomainPrefixedPath).
-// The same rule as networking's IngressClass controller check, kept here as that one is not exported.
-/** "example.com/some-path": what spec.managedBy must look like. */
-function domainPrefixedPath(at: string, value: string): FieldError[] {
-  if (!value) return [required(at)]
-  const slash = value.indexOf('/')
-  if (slash <= 0 || slash === value.length - 1) return [invalidValue(at, value, 'must be a domain-prefixed path (such as "acme.io/foo")')]
-  const host = value.slice(0, slash)
-  const rest = value.slice(slash + 1)
-  const errs = isDNS1123Subdomain(host).map((m) => invalidValue(at, host, m))
-  if (!HTTP_PATH.test(rest)) errs.push(invalidValue(at, rest, `Invalid path (regex used for validation is '${HTTP_PATH_FMT}')`))
-  return errs
-}
 
 /** Per-index backoff and its failed-index cap: Indexed Jobs only, and bounded. */
 function validatePerIndexLimits(spec: JobSpec, at: string): FieldError[] {
@@ -96,7 +80,7 @@ export function validateJobSpecCommon(spec: JobSpec, at: string): FieldError[] {
     errs.push(required(path(at, 'backoffLimitPerIndex'), 'when maxFailedIndexes is specified'))
   }
   if (isSet(spec.managedBy)) {
-    errs.push(...domainPrefixedPath(path(at, 'managedBy'), spec.managedBy))
+    errs.push(...domainPrefixedPathErrors(path(at, 'managedBy'), spec.managedBy))
     if (spec.managedBy.length > MAX_MANAGED_BY_LENGTH) errs.push(tooLong(path(at, 'managedBy'), spec.managedBy, MAX_MANAGED_BY_LENGTH))
   }
   const mode = spec.completionMode

@@ -9,28 +9,12 @@ import type { IngressClass } from 'kubernetes-types/networking/v1.js'
 import { forbiddenField, immutable, invalidValue, notSupported, path, required, tooLong, type FieldError } from '../../api/field-errors.js'
 import type { KubeObject } from '../../api/meta.js'
 import { semanticEqual } from '../../api/meta.js'
-import { isDNS1123Label, isDNS1123Subdomain } from '../../api/names.js'
+import { domainPrefixedPathErrors, isDNS1123Label } from '../../api/names.js'
 import { ageColumn, nameColumn } from '../printers.js'
 import type { ResourceType } from '../types.js'
 import { validateTypedReference } from './ingress-validation.js'
 
 type IngressClassObj = IngressClass & KubeObject
-
-const HTTP_PATH_FMT = "[A-Za-z0-9/\\-._~%!$&'()*+,;=:]+"
-const HTTP_PATH = new RegExp(`^${HTTP_PATH_FMT}$`)
-
-// Upstream: staging/src/k8s.io/apimachinery/pkg/util/validation/validation.go (IsDomainPrefixedPath).
-/** "example.com/some-path": a DNS subdomain, a slash, then an HTTP path. */
-export function domainPrefixedPathErrors(at: string, value: string): FieldError[] {
-  if (!value) return [required(at)]
-  const slash = value.indexOf('/')
-  if (slash <= 0 || slash === value.length - 1) return [invalidValue(at, value, 'must be a domain-prefixed path (such as "acme.io/foo")')]
-  const host = value.slice(0, slash)
-  const rest = value.slice(slash + 1)
-  const errs = isDNS1123Subdomain(host).map((m) => invalidValue(at, host, m))
-  if (!HTTP_PATH.test(rest)) errs.push(invalidValue(at, rest, `Invalid path (regex used for validation is '${HTTP_PATH_FMT}')`))
-  return errs
-}
 
 function validateIngressClass(ic: IngressClassObj): FieldError[] {
   const errs: FieldError[] = []
