@@ -8,11 +8,41 @@ import type { InformerEvent, KindRef, Trigger } from './types.js'
 
 export type InformerCache<T extends KubeObject> = ReturnType<typeof informerCache<T>>
 
+/** The objects of one index value. Most values (uids, owners) name one object, so a lone object
+ *  is kept as itself and a Map made only for a second: a Map per value cost ~250 bytes, about
+ *  4 MB for the garbage collector's indexes over 10,000 pods, 5,000 nodes and their Leases. */
+type Bucket<V> = Map<string, V> | { key: string; obj: V }
+
+function bucketSet<V>(idx: Map<string, Bucket<V>>, value: string, key: string, obj: V): void {
+  const b = idx.get(value)
+  if (!b) idx.set(value, { key, obj })
+  else if (b instanceof Map) b.set(key, obj)
+  else if (b.key === key) b.obj = obj
+  else idx.set(value, new Map([[b.key, b.obj], [key, obj]]))
+}
+
+function bucketDelete<V>(idx: Map<string, Bucket<V>>, value: string, key: string): void {
+  const b = idx.get(value)
+  if (!b) return
+  if (!(b instanceof Map)) {
+    if (b.key === key) idx.delete(value)
+    return
+  }
+  b.delete(key)
+  if (b.size === 0) idx.delete(value)
+  else if (b.size === 1) {
+    const [[k, obj]] = b
+    idx.set(value, { key: k, obj })
+  }
+}
+
+const bucketValues = <V>(b: Bucket<V> | undefined): V[] => (!b ? [] : b instanceof Map ? [...b.values()] : [b.obj])
+
 export function informerCache<T extends KubeObject>(kind: KindRef) {
   const objects = new Map<string, Cached<T>>()
   const byNamespace = new Map<string, Map<string, Cached<T>>>()
   const indexFns = new Map<string, (obj: Cached<T>) => string[]>()
-  const indexes = new Map<string, Map<string, Map<string, Cached<T>>>>()
+  const indexes = new Map<string, Map<string, Bucket<Cached<T>>>>()
   const handlers = new Set<(ev: InformerEvent<T>) => void>()
   let synced = false
   let resourceVersion = ''
@@ -24,22 +54,14 @@ export function informerCache<T extends KubeObject>(kind: KindRef) {
     m.set(key, obj)
     for (const [name, fn] of indexFns) {
       const idx = indexes.get(name)!
-      for (const v of fn(obj)) {
-        let s = idx.get(v)
-        if (!s) idx.set(v, (s = new Map()))
-        s.set(key, obj)
-      }
+      for (const v of fn(obj)) bucketSet(idx, v, key, obj)
     }
   }
   const indexRemove = (key: string, obj: Cached<T>) => {
     byNamespace.get(obj.metadata?.namespace ?? '')?.delete(key)
     for (const [name, fn] of indexFns) {
       const idx = indexes.get(name)!
-      for (const v of fn(obj)) {
-        const s = idx.get(v)
-        s?.delete(key)
-        if (s?.size === 0) idx.delete(v)
-      }
+      for (const v of fn(obj)) bucketDelete(idx, v, key)
     }
   }
   const emit = (ev: InformerEvent<T>) => {
@@ -64,21 +86,14 @@ export function informerCache<T extends KubeObject>(kind: KindRef) {
     byIndex(name: string, value: string): Cached<T>[] {
       const idx = indexes.get(name)
       if (!idx) throw new Error(`informer ${kind.kind}: no index ${name}`)
-      const s = idx.get(value)
-      return s ? [...s.values()] : []
+      return bucketValues(idx.get(value))
     },
     addIndex(name: string, fn: (obj: Cached<T>) => string[]) {
       if (indexFns.has(name)) return
       indexFns.set(name, fn)
-      const idx = new Map<string, Map<string, Cached<T>>>()
+      const idx = new Map<string, Bucket<Cached<T>>>()
       indexes.set(name, idx)
-      for (const [key, obj] of objects) {
-        for (const v of fn(obj)) {
-          let s = idx.get(v)
-          if (!s) idx.set(v, (s = new Map()))
-          s.set(key, obj)
-        }
-      }
+      for (const [key, obj] of objects) for (const v of fn(obj)) bucketSet(idx, v, key, obj)
     },
     subscribe(handler: (ev: InformerEvent<T>) => void) {
       handlers.add(handler)
