@@ -19,6 +19,8 @@ export type ControlPlaneOptions = {
   /** Simulated nodes to register (0: none). */
   simNodes?: number
   nodeMonitorGracePeriodMs?: number
+  /** The cluster CA (PEM), published in every namespace as kube-root-ca.crt. */
+  rootCA?: string
 }
 
 const user = (username: string) => ({ username, groups: ['system:authenticated'] })
@@ -35,7 +37,7 @@ export async function startControlPlane(server: RunningApiServer, opts: ControlP
   let controllers: string[] = []
   if (!opts.disableControllerManager) {
     controllers = startControllerManager(ctx(), {
-      signal, controllers: opts.controllers, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs,
+      signal, controllers: opts.controllers, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, rootCA: opts.rootCA,
     }).names
   }
   // The sim registers its indexes on these before it awaits anything; starting them early is

@@ -106,7 +106,7 @@ export async function startServer(opts: ServerOptions): Promise<void> {
     // Loaded once the API server listens: the loops' code is most of the program, and the
     // API answers (/readyz included) while it loads.
     const { startControlPlane } = await import('./control-plane.js')
-    await startControlPlane(server, { ...opts.controlPlane, dataDir, signal: loops.signal })
+    await startControlPlane(server, { ...opts.controlPlane, dataDir, rootCA: pki.caCert, signal: loops.signal })
   } catch (err) {
     loops.abort()
     compactor?.stop()

@@ -15,6 +15,7 @@ import { nodeLifecycleController } from './nodelifecycle/index.js'
 import { horizontalPodAutoscaler } from './podautoscaler/index.js'
 import { disruptionController } from './disruption/index.js'
 import { podGCController } from './podgc/index.js'
+import { rootCACertPublisher } from './rootcacertpublisher/index.js'
 import { deploymentController } from './deployment/index.js'
 import { daemonSetController } from './daemonset/index.js'
 import { statefulSetController } from './statefulset/index.js'
@@ -22,6 +23,8 @@ import { replicaSetController, replicationControllerController } from './replica
 
 /** Tunables the CLI and tests pass through to individual controllers. */
 export type ControllerOptions = {
+  /** The cluster CA (PEM) the root CA publisher puts in every namespace; without it that loop does not run. */
+  rootCA?: string
   /** Node lifecycle: how long a node may go without a heartbeat before it is Unknown (40 s). */
   nodeMonitorGracePeriodMs?: number
 }
@@ -42,6 +45,7 @@ export function controllerTable(): ControllerEntry[] {
     { name: 'garbagecollector', workers: 4, make: (ctx) => garbageCollector(ctx) },
     { name: 'namespace', workers: 2, make: (ctx) => namespaceController(ctx) },
     { name: 'serviceaccount', workers: 2, make: (ctx) => serviceAccountController(ctx) },
+    { name: 'root-ca-cert-publisher', workers: 2, make: (ctx, o) => (o.rootCA ? rootCACertPublisher(ctx, { caPem: o.rootCA }) : []) },
     { name: 'nodelifecycle', workers: 2, make: (ctx, o) => nodeLifecycleController(ctx, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs }) },
     { name: 'pod-garbage-collector-controller', workers: 1, make: (ctx) => podGCController(ctx) },
     { name: 'disruption-controller', workers: 1, make: (ctx) => disruptionController(ctx) },

@@ -13,7 +13,8 @@ describe('API semantics', () => {
   let kc: k8s.KubeConfig
   let api: k8s.CoreV1Api
   before(async () => {
-    c = await startCluster()
+    // API semantics over the objects the test writes: no controllers adding kube-root-ca.crt and the like.
+    c = await startCluster({ extraArgs: ['--disable-controller-manager', '--disable-scheduler'] })
     kc = new k8s.KubeConfig()
     kc.loadFromFile(c.kubeconfig)
     api = kc.makeApiClient(k8s.CoreV1Api)

@@ -4,6 +4,7 @@
  * empties it first, and an HPA scales on simulated usage that `kubectl top` also shows.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { after, before, describe, it } from 'node:test'
 import { poll, startCluster, type Cluster } from './harness.js'
 import { getJson, items, running, waitFor, yamlOf, type Obj } from './workloads-helpers.js'
@@ -59,6 +60,10 @@ describe('endpoints, namespaces, autoscaling', () => {
     await poll('pods running', async () => (running(await items(c, ['pods', '-n', 'doomed'])).length === 2 ? true : undefined), 30_000)
     const sa = await getJson(c, ['serviceaccount', 'default', '-n', 'doomed'])
     assert.equal(sa.metadata.name, 'default')
+    // The root CA publisher gives every namespace the cluster CA, as kube-controller-manager does.
+    const ca = await waitFor<Obj & { data?: Record<string, string> }>(c, 'kube-root-ca.crt', ['configmap', 'kube-root-ca.crt', '-n', 'doomed'], () => true)
+    const kubeconfigCA = /certificate-authority-data: (\S+)/.exec(readFileSync(c.kubeconfig, 'utf8'))?.[1] ?? ''
+    assert.equal(ca.data?.['ca.crt'], Buffer.from(kubeconfigCA, 'base64').toString('utf8'))
     await c.ok(['delete', 'ns', 'doomed', '--timeout=60s'])
     const r = await c.kubectl(['get', 'ns', 'doomed'])
     assert.equal(r.code, 1)
