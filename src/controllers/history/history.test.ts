@@ -1,11 +1,10 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import type { ControllerRevision } from 'kubernetes-types/apps/v1.js'
-import type { Pod } from 'kubernetes-types/core/v1.js'
-import { labelSelectorFromMeta, type Cached, type KubeObject } from '../../api/index.js'
+import type { Cached, KubeObject } from '../../api/index.js'
 import { fakeContext } from '../../client/testing.js'
 import {
-  claimObjects, controllerRevisionName, createControllerRevision, hashControllerRevision, newControllerRevision,
+  controllerRevisionName, createControllerRevision, hashControllerRevision, newControllerRevision,
   sortControllerRevisions, templatePatch,
 } from './index.js'
 
@@ -45,24 +44,5 @@ describe('controller history', () => {
     assert.equal(made.revision.metadata?.name, `web-${hashControllerRevision(data, 1)}`)
     const again = await createControllerRevision(client, parent, r, 1)
     assert.equal(again.revision.metadata?.uid, made.revision.metadata?.uid, 'an equal revision is reused')
-  })
-
-  it('adopts matching orphans, releases owned non-matches, and leaves other controllers alone', async () => {
-    const pod = (name: string, labels: Record<string, string>, owner?: string) => ({
-      apiVersion: 'v1', kind: 'Pod',
-      metadata: { name, namespace: 'default', uid: `uid-${name}`, labels,
-        ownerReferences: owner ? [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: owner, uid: `uid-${owner}`, controller: true }] : undefined },
-    }) as KubeObject
-    const objs = [pod('orphan', { app: 'web' }), pod('mine', { app: 'web' }, 'web'), pod('stray', { app: 'db' }, 'web'),
-      pod('theirs', { app: 'web' }, 'other'), pod('unmatched', { app: 'db' })]
-    const f = fakeContext([parent, ...objs])
-    const pods = f.informers.of<Pod>('v1', 'Pod')
-    const claimed = await claimObjects(pods.list('default'), {
-      client: f.client, owner: parent, kind: { apiVersion: 'v1', kind: 'Pod' }, selector: labelSelectorFromMeta({ matchLabels: { app: 'web' } }),
-    })
-    assert.deepEqual(claimed.map((p) => p.metadata?.name).sort(), ['mine', 'orphan'])
-    assert.equal(pods.get('default/orphan')?.metadata?.ownerReferences?.[0]?.uid, 'uid-web')
-    assert.equal(pods.get('default/stray')?.metadata?.ownerReferences, undefined)
-    assert.equal(pods.get('default/theirs')?.metadata?.ownerReferences?.[0]?.uid, 'uid-other')
   })
 })

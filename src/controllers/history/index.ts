@@ -6,4 +6,3 @@ export {
   type RevisionData,
 } from './controller-history.js'
 export { createControllerRevision, deleteControllerRevision, listControllerRevisions, updateControllerRevision } from './revision-writer.js'
-export { claimObjects, type Claimable, type ClaimOptions } from './ref-manager.js'
