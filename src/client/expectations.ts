@@ -13,6 +13,16 @@ export function newExpectations(now: () => number = Date.now) {
   return {
     expectCreations: (key: string, n: number) => void pending.set(key, { adds: n, deletes: 0, sinceMs: now() }),
     expectDeletions: (key: string, n: number) => void pending.set(key, { adds: 0, deletes: n, sinceMs: now() }),
+    /** Creations and deletions at once (a DaemonSet sync may do both). */
+    setExpectations: (key: string, adds: number, deletes: number) => void pending.set(key, { adds, deletes, sinceMs: now() }),
+    /** Writes that will not happen after all (a slow-start batch stopped early). */
+    lowerExpectations(key: string, adds: number, deletes: number) {
+      const p = pending.get(key)
+      if (p) {
+        p.adds -= adds
+        p.deletes -= deletes
+      }
+    },
     creationObserved(key: string) {
       const p = pending.get(key)
       if (p) p.adds--

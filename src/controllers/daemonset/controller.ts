@@ -14,7 +14,7 @@ import type { Controller, ControllerContext } from '../../client/types.js'
 import { claimObjects } from '../util/index.js'
 import { isPodAvailable, isPodReady } from '../util/index.js'
 import { failedPodsBackoff } from './backoff.js'
-import { daemonExpectations } from './expectations.js'
+import { newExpectations } from '../../client/index.js'
 import { cleanupHistory, constructHistory, DEFAULT_DAEMONSET_UNIQUE_LABEL_KEY } from './history.js'
 import { nodeShouldRunDaemonPod, targetNodeName } from './node-eligibility.js'
 import { syncNodes, type DaemonSyncContext } from './pod-control.js'
@@ -34,7 +34,7 @@ export function daemonSetController(ctx: ControllerContext): Controller {
   const nodes = ctx.informers.of<Node>('v1', 'Node')
   const revisions = ctx.informers.of<ControllerRevision>('apps/v1', 'ControllerRevision')
   const recorder = ctx.recorder('daemonset-controller')
-  const expectations = daemonExpectations(ctx.now)
+  const expectations = newExpectations(ctx.now)
   const backoff = failedPodsBackoff(ctx.now)
 
   /** The set's pods by target node, claiming orphans; terminal pods being deleted are left out unless asked for. */

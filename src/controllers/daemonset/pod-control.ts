@@ -12,7 +12,7 @@ import type { Pod, PodTemplateSpec } from 'kubernetes-types/core/v1.js'
 import { copy, isNotFound, isStatusError, type Cached, type KubeObject } from '../../api/index.js'
 import type { Client, EventRecorder } from '../../client/types.js'
 import { podFromTemplate } from '../util/index.js'
-import type { DaemonExpectations } from './expectations.js'
+import type { Expectations } from '../../client/index.js'
 import { DAEMONSET_TEMPLATE_GENERATION_KEY, DEFAULT_DAEMONSET_UNIQUE_LABEL_KEY, templateGeneration } from './history.js'
 import { nodeNameAffinity, withDaemonTolerations } from './node-eligibility.js'
 
@@ -24,7 +24,7 @@ const POD = { apiVersion: 'v1', kind: 'Pod' }
 export type DaemonSyncContext = {
   client: Client
   recorder: EventRecorder
-  expectations: DaemonExpectations
+  expectations: Expectations
   key: string
   ds: Cached<DaemonSet>
   hash: string
@@ -80,7 +80,7 @@ export async function syncNodes(c: DaemonSyncContext, podsToDelete: readonly str
     if (!failed.length) continue
     errors.push(...failed)
     // Pods never attempted will not show up: stop waiting for them; the next sync retries.
-    expectations.lowerCreations(key, createDiff - (pos + batch))
+    expectations.lowerExpectations(key, createDiff - (pos + batch), 0)
     break
   }
 

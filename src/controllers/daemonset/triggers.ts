@@ -12,7 +12,7 @@ import type { Node, Pod } from 'kubernetes-types/core/v1.js'
 import type { OwnerReference } from 'kubernetes-types/meta/v1.js'
 import { keyOf, labelSelectorFromMeta, semanticEqual, type Cached } from '../../api/index.js'
 import type { Informer, InformerEvent, Trigger } from '../../client/types.js'
-import type { DaemonExpectations } from './expectations.js'
+import type { Expectations } from '../../client/index.js'
 import { nodeShouldRunDaemonPod } from './node-eligibility.js'
 
 type Owned = { readonly metadata?: Cached<Pod>['metadata'] }
@@ -20,7 +20,7 @@ const controllerOf = (o: Owned) => o.metadata?.ownerReferences?.find((r) => r.co
 
 /** The triggers of the DaemonSet controller. */
 export function daemonSetTriggers(sets: Informer<DaemonSet>, pods: Informer<Pod>, nodes: Informer<Node>,
-  revisions: Informer<ControllerRevision>, expectations: DaemonExpectations): Trigger[] {
+  revisions: Informer<ControllerRevision>, expectations: Expectations): Trigger[] {
   const resolve = (namespace: string | undefined, ref: Cached<OwnerReference> | undefined): string[] => {
     if (!ref || ref.kind !== 'DaemonSet') return []
     const ds = sets.get(`${namespace}/${ref.name}`)
