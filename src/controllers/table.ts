@@ -12,6 +12,7 @@ import { garbageCollector } from './garbagecollector/index.js'
 import { namespaceController } from './namespace/index.js'
 import { serviceAccountController } from './serviceaccount/index.js'
 import { nodeLifecycleController } from './nodelifecycle/index.js'
+import { nodeIpamController } from './nodeipam/index.js'
 import { horizontalPodAutoscaler } from './podautoscaler/index.js'
 import { disruptionController } from './disruption/index.js'
 import { podGCController } from './podgc/index.js'
@@ -46,6 +47,7 @@ export function controllerTable(): ControllerEntry[] {
     { name: 'namespace', workers: 2, make: (ctx) => namespaceController(ctx) },
     { name: 'serviceaccount', workers: 2, make: (ctx) => serviceAccountController(ctx) },
     { name: 'root-ca-cert-publisher', workers: 2, make: (ctx, o) => (o.rootCA ? rootCACertPublisher(ctx, { caPem: o.rootCA }) : []) },
+    { name: 'node-ipam-controller', workers: 1, make: (ctx) => nodeIpamController(ctx) },
     { name: 'nodelifecycle', workers: 2, make: (ctx, o) => nodeLifecycleController(ctx, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs }) },
     { name: 'pod-garbage-collector-controller', workers: 1, make: (ctx) => podGCController(ctx) },
     { name: 'disruption-controller', workers: 1, make: (ctx) => disruptionController(ctx) },

@@ -1,0 +1,1 @@
+export { cidrSet, nodeIpamController, type RangeAllocatorOptions } from './range-allocator.js'
