@@ -7,6 +7,7 @@
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http'
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https'
 import { readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import type { Transport, TransportRequest } from './types.js'
 
 export type HttpTransportOptions = {
@@ -16,6 +17,9 @@ export type HttpTransportOptions = {
   key?: string | Buffer
   token?: string
   insecureSkipTLSVerify?: boolean
+  /** Reach `server` through this unix socket (a node agent in its own network namespace). TLS
+   *  and the server's name are checked as if connected to the URL. */
+  socketPath?: string
 }
 
 export function httpTransport(o: HttpTransportOptions): Transport {
@@ -30,7 +34,9 @@ export function httpTransport(o: HttpTransportOptions): Transport {
     // A DELETE with a chunked body is refused by Node's parser: say the length.
     headers['content-length'] = String(r.body === undefined ? 0 : Buffer.byteLength(r.body))
     const req = (tls ? httpsRequest : httpRequest)({
-      protocol: url.protocol, hostname: url.hostname, port: url.port, path: (url.pathname.replace(/\/$/, '')) + r.path,
+      protocol: url.protocol, hostname: url.hostname, port: url.port,
+      ...(o.socketPath ? { socketPath: o.socketPath, servername: isIP(url.hostname) ? undefined : url.hostname } : {}),
+      path: (url.pathname.replace(/\/$/, '')) + r.path,
       method: r.method, headers, agent, signal: r.signal,
     }, resolve)
     req.on('error', reject)

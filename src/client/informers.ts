@@ -14,6 +14,8 @@ export type InformersOptions = {
   /** Page size of the initial list. */
   pageSize?: number
   onError?: (kind: KindRef, err: unknown) => void
+  /** Field selectors by kind (`'v1/Pod': 'spec.nodeName=node-1'`): a kubelet watches only its own pods. */
+  fieldSelectors?: Record<string, string>
 }
 
 // Upstream: client-go tools/cache/reflector.go (ListAndWatch). Watches time out after a
@@ -35,12 +37,13 @@ export function createInformers(client: Client, opts: InformersOptions = {}): In
       while (!signal.aborted) {
         try {
           if (needList) {
-            await listInto(client, cache, opts.pageSize ?? 1000, signal)
+            await listInto(client, cache, opts.pageSize ?? 1000, signal, opts.fieldSelectors?.[`${cache.kind.apiVersion}/${cache.kind.kind}`])
             markSynced()
             needList = false
           }
           const timeoutSeconds = MIN_WATCH_TIMEOUT_S + Math.floor(Math.random() * MIN_WATCH_TIMEOUT_S)
           const events = client.watch<KubeObject>(cache.kind, {
+            fieldSelector: opts.fieldSelectors?.[`${cache.kind.apiVersion}/${cache.kind.kind}`],
             resourceVersion: cache.lastResourceVersion(), allowWatchBookmarks: true, timeoutSeconds, signal,
           })
           for await (const ev of events) {
@@ -95,12 +98,12 @@ export function createInformers(client: Client, opts: InformersOptions = {}): In
   }
 }
 
-async function listInto(client: Client, cache: InformerCache<KubeObject>, pageSize: number, signal: AbortSignal) {
+async function listInto(client: Client, cache: InformerCache<KubeObject>, pageSize: number, signal: AbortSignal, fieldSelector?: string) {
   const items: Cached<KubeObject>[] = []
   let cont: string | undefined
   let rv = ''
   do {
-    const page = await client.list<KubeObject>(cache.kind, { limit: pageSize, continue: cont, signal })
+    const page = await client.list<KubeObject>(cache.kind, { limit: pageSize, continue: cont, fieldSelector, signal })
     for (const it of page.items) {
       // Lists omit each item's apiVersion and kind; handlers expect them.
       it.apiVersion ??= cache.kind.apiVersion
