@@ -1,0 +1,40 @@
+/**
+ * @module
+ * A container's usage from /proc when it has no cgroup: CPU time and resident memory of its
+ * init and every descendant. CPU time of children that already ended is not counted.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import type { ContainerStats } from '../types.js'
+
+// USER_HZ and the page size are fixed for Linux on the architectures Node runs on.
+const NANOS_PER_TICK = 10_000_000n
+const PAGE_BYTES = 4096n
+
+type ProcStat = { pid: number; ppid: number; ticks: bigint; rssPages: bigint }
+
+async function readStat(pid: string): Promise<ProcStat | undefined> {
+  const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  if (!text) return undefined
+  // The command name may hold spaces and parentheses: fields start after the last ')'.
+  const f = text.slice(text.lastIndexOf(')') + 2).split(' ')
+  return { pid: Number(pid), ppid: Number(f[1]), ticks: BigInt(f[11]!) + BigInt(f[12]!), rssPages: BigInt(f[21]!) }
+}
+
+/** Usage of `rootPid` and its descendants; undefined when the process is gone. */
+export async function processTreeStats(rootPid: number): Promise<ContainerStats | undefined> {
+  const pids = (await readdir('/proc')).filter((p) => /^\d+$/.test(p))
+  const stats = (await Promise.all(pids.map(readStat))).filter((s): s is ProcStat => !!s)
+  const children = new Map<number, ProcStat[]>()
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s])
+  const root = stats.find((s) => s.pid === rootPid)
+  if (!root) return undefined
+  let ticks = 0n
+  let rss = 0n
+  for (const queue = [root]; queue.length;) {
+    const s = queue.pop()!
+    ticks += s.ticks
+    rss += s.rssPages
+    queue.push(...(children.get(s.pid) ?? []))
+  }
+  return { cpuUsageNanos: ticks * NANOS_PER_TICK, memoryWorkingSetBytes: rss * PAGE_BYTES }
+}
