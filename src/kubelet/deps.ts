@@ -1,0 +1,62 @@
+/**
+ * @module
+ * What a pod worker needs from the rest of the kubelet, gathered in one context object so
+ * that tests can hand in fakes (runtime, volumes, images, probes, environment).
+ */
+import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js'
+import type { Cached } from '../api/index.js'
+import type { Client, EventRecorder } from '../client/index.js'
+import type { Runtime } from '../runtime/types.js'
+import type { Backoff } from './backoff.js'
+import type { ImageFallback, ImageStore } from './images.js'
+import type { DnsSettings } from './pod-files.js'
+import type { ObjectSource, PodRuntimeFacts, ProbeResult, ProbeTarget, VolumeManager } from './types.js'
+
+/** The probe manager as the kubelet drives it (src/kubelet/prober). */
+export interface ProbeManager {
+  add(target: ProbeTarget, containerId: string, startedAt: Date): void
+  remove(podUid: string, containerName: string): void
+  removePod(podUid: string): void
+  ready(podUid: string, containerName: string): boolean
+  started(podUid: string, containerName: string): boolean
+  stop(): void
+}
+
+export type ProbeManagerCallbacks = {
+  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath: string): void
+  onFailure(kind: 'liveness' | 'startup', podUid: string, containerName: string, containerId: string, message: string): void
+  onChange(podUid: string): void
+  now?: () => number
+}
+
+/** The environment resolver (src/kubelet/env.ts). */
+export type Environment = {
+  makeEnvironment(pod: Cached<Pod>, container: Cached<Container>, source: ObjectSource, facts: PodRuntimeFacts): Array<[string, string]>
+  expandArgs(args: string[], env: Array<[string, string]>): string[]
+}
+
+export type RunLifecycleHandler = (handler: LifecycleHandler, target: ProbeTarget, timeoutMs?: number) => Promise<ProbeResult>
+
+export type WorkerContext = {
+  client: Client
+  nodeName: string
+  nodeIP: string
+  runtime: Runtime
+  volumes: VolumeManager
+  images: ImageStore
+  imageFallback: ImageFallback
+  objects: ObjectSource
+  recorder: EventRecorder
+  rootDir: string
+  logDir: string
+  dns: DnsSettings
+  now: () => number
+  /** Container restart back-off (keys `<uid>/<container>`) and image pull back-off. */
+  backoff: Backoff
+  imageBackoff: Backoff
+  probes: ProbeManager
+  env: Environment
+  runLifecycleHandler: RunLifecycleHandler
+  /** How soon a pod whose container could not be created (config, image, runtime error) is tried again. */
+  retryMs: number
+}
