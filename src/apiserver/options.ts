@@ -40,5 +40,7 @@ export type RunningApiServer = {
   port: number
   /** A transport into this server's handler, for clients in the same process, acting as `user`. */
   inProcess(user: UserInfo): Transport
+  /** Also serves on a unix socket (mode 0600), for node agents in their own network namespace. */
+  serveUnixSocket(path: string): Promise<void>
   close(): Promise<void>
 }

@@ -3,9 +3,12 @@
  * The API server: HTTPS (or HTTP for tests), authentication, and routing to discovery,
  * OpenAPI and the resource handlers.
  */
-import { createServer as createHttpServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createHttpServer, ServerResponse, type IncomingMessage } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { chmod, rm } from 'node:fs/promises'
+import { createServer as createNetServer, type Server as NetServer } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
+import type { Duplex } from 'node:stream'
 import type { PriorityClass } from 'kubernetes-types/scheduling/v1.js'
 import { notFound, unauthorized, methodNotSupported, type KubeObject } from '../api/index.js'
 import { bootstrapObjects, builtinResources, createRegistry, type ResourceType } from '../registry/index.js'
@@ -15,7 +18,8 @@ import { IN_PROCESS_USER, inProcessTransport } from './in-process.js'
 import { generateServiceAccountKey, serviceAccountUser, tokenIssuer } from './serviceaccount-tokens.js'
 import { podAdmission, type PriorityClassLookup } from './admission/pods.js'
 import { storageClassAdmission } from './admission/storage-class.js'
-import { metricsApi } from './metrics/index.js'
+import { combinedUsage, kubeletUsage, metricsApi } from './metrics/index.js'
+import { KUBELET_SOCKET_ANNOTATION, registerUpgrade } from './kubelet-proxy.js'
 import { bootstrap } from './bootstrap.js'
 import { aggregatedDiscovery, aggregatedVersion, groupVersions, legacyApiVersions, legacyGroup, legacyGroupList, legacyResourceList } from './discovery.js'
 import { handleResource } from './handlers/resource.js'
@@ -84,10 +88,12 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const one = (s: Served, ns: string, name: string) => s.store.getRaw(ns, name).then((kv) => (kv ? s.store.decodeShared(kv) as never : undefined))
   const podsServed = served('', 'v1', 'pods')!
   const nodesServed = served('', 'v1', 'nodes')!
+  // Nodes with a kubelet are scraped (/stats/summary); the sim's rule covers the rest.
+  const scraped = kubeletUsage({ listNodes: () => list(nodesServed), annotation: KUBELET_SOCKET_ANNOTATION })
   const metrics = metricsApi({
     listPods: (ns) => list(podsServed, ns), getPod: (ns, name) => one(podsServed, ns, name),
     listNodes: () => list(nodesServed), getNode: (name) => one(nodesServed, '', name),
-  })
+  }, { usage: combinedUsage(scraped.source), prepare: () => scraped.ensure() })
   // The OpenAPI documents load on the first request for them (kubectl apply, explain).
   let openapi: ReturnType<typeof import('./openapi/index.js').openApiV3> | undefined
   // A wildcard bind is reached through loopback, and so is advertised.
@@ -165,6 +171,20 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     ? createHttpsServer({ cert: opts.tls.cert, key: opts.tls.key, ca: opts.tls.ca, requestCert: true, rejectUnauthorized: false }, handler)
     : createHttpServer(handler)
   server.keepAliveTimeout = 65_000
+  // exec, attach and portforward upgrade (WebSocket GET, SPDY POST). They go through the same
+  // handler as any request — authentication, routing, errors as JSON Status on the socket —
+  // and pods' stream handler takes the socket over once the kubelet accepted.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const conn = registerUpgrade(req, socket, head)
+    const res = new ServerResponse(req)
+    res.shouldKeepAlive = false
+    res.assignSocket(socket as Socket)
+    res.once('finish', () => {
+      if (!conn.takenOver) socket.end()
+    })
+    socket.on('error', () => socket.destroy())
+    void handler(req, res)
+  })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(opts.port, opts.bind, () => resolve())
@@ -176,13 +196,27 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
     advertiseAddress: advertised, port, extraObjects: bootstrapObjects(),
   })
 
+  const unixServers: NetServer[] = []
   const scheme = opts.tls ? 'https' : 'http'
   const host = opts.bind.includes(':') ? `[${opts.bind}]` : opts.bind === '0.0.0.0' ? '127.0.0.1' : opts.bind
   return {
     url: `${scheme}://${host}:${port}`,
     port,
     inProcess: (user) => inProcessTransport(handler, user),
+    async serveUnixSocket(path) {
+      // Agents in their own network namespace cannot reach 127.0.0.1 here; a socket file can be
+      // reached from any namespace. Connections are handed to the same server (TLS and all).
+      await rm(path, { force: true })
+      const unix = createNetServer((socket) => server.emit('connection', socket))
+      await new Promise<void>((resolve, reject) => {
+        unix.once('error', reject)
+        unix.listen(path, () => resolve())
+      })
+      await chmod(path, 0o600)
+      unixServers.push(unix)
+    },
     async close() {
+      for (const u of unixServers) u.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         server.closeAllConnections()

@@ -1,7 +1,7 @@
 /**
  * @module
- * Pod subresources the API server answers itself: binding, eviction, and — until a kubelet
- * serves them — clear errors for log, exec, attach and portforward.
+ * Pod subresources: binding and eviction answered by the API server itself; log, exec,
+ * attach and portforward forwarded to the node's kubelet.
  */
 // Upstream: pkg/registry/core/pod/storage/storage.go (BindingREST) and eviction.go.
 import type { Binding } from 'kubernetes-types/core/v1.js'
@@ -10,6 +10,7 @@ import {
   badRequest, conflict, forbidden, isConflict, labelSelectorFromMeta, serviceUnavailable, StatusError, type KubeObject,
 } from '../../api/index.js'
 import { readBody, sendJson } from '../http-util.js'
+import { KUBELET_SOCKET_ANNOTATION, proxyKubeletGet, proxyKubeletUpgrade, upgradeOf } from '../kubelet-proxy.js'
 import { decodeObjectBody } from '../negotiation.js'
 import { deleteObject } from '../store/delete.js'
 import type { WriteContext } from '../store/types.js'
@@ -202,10 +203,83 @@ async function addConditionAndDeletePod(r: ApiRequest, ctx: WriteContext, option
   await deleteObject(r.backend, store, ns, name, opts as never, ctx)
 }
 
-/** log, exec, attach, portforward, proxy: served by the node's kubelet, which comes later. */
+/**
+ * log, exec, attach, portforward: checked here as upstream's LogLocation / streamLocation do,
+ * then forwarded to the kubelet of the pod's node over its socket. proxy is not served yet.
+ */
+// Upstream: pkg/registry/core/pod/strategy.go (LogLocation, streamLocation, validateContainer,
+// PortForwardLocation), pkg/registry/core/pod/rest/subresources.go.
 export async function handleNodeStream(r: ApiRequest) {
-  const pod = await r.served.store.get(r.info.namespace, r.info.name)
-  const node = (pod.spec as { nodeName?: string } | undefined)?.nodeName
-  if (!node) throw badRequest(`pod ${r.info.name} does not have a host assigned`)
-  throw serviceUnavailable(`no kubelet serves node "${node}" yet: pods/${r.info.subresource} needs a node agent (kubelite agent)`)
+  const { namespace, name, subresource = '' } = r.info
+  const pod = await r.served.store.get(namespace, name) as KubeObject & { spec?: PodSpecLike }
+  const q = r.query
+  const kind = subresource === 'portforward' ? 'portForward' : subresource
+  let container = ''
+  if (kind === 'log' || kind === 'exec' || kind === 'attach') container = validateContainer(q.get('container') ?? '', name, pod.spec)
+  const nodeName = pod.spec?.nodeName
+  if (!nodeName) {
+    // A pod not yet scheduled has no log yet: upstream answers with an empty one.
+    if (kind === 'log') {
+      r.res.writeHead(200, { 'Content-Type': 'text/plain' })
+      return r.res.end()
+    }
+    throw badRequest(`pod ${name} does not have a host assigned`)
+  }
+  if (kind !== 'log' && kind !== 'exec' && kind !== 'attach' && kind !== 'portForward') {
+    throw serviceUnavailable(`no kubelet serves node "${nodeName}" yet: pods/${subresource} needs a node agent (kubelite agent)`)
+  }
+  const nodes = [...r.stores()].find((s) => s.rt.group === '' && s.rt.resource === 'nodes')
+  const nodeKv = nodes ? await nodes.getRaw('', nodeName) : undefined
+  const socketPath = nodeKv ? nodes!.decodeShared(nodeKv).metadata?.annotations?.[KUBELET_SOCKET_ANNOTATION] : undefined
+  if (!socketPath) throw serviceUnavailable(`no kubelet serves node "${nodeName}" yet: pods/${subresource} needs a node agent (kubelite agent)`)
+
+  const base = `/${kind === 'log' ? 'containerLogs' : kind}/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`
+  const params = new URLSearchParams()
+  if (kind === 'log') {
+    for (const k of ['follow', 'previous', 'timestamps']) if (q.get(k) === 'true' || q.get(k) === '1') params.set(k, 'true')
+    for (const k of ['sinceSeconds', 'sinceTime', 'tailLines', 'limitBytes']) {
+      const v = q.get(k)
+      if (v !== null && v !== '') params.set(k, v)
+    }
+    validateLogOptions(params)
+    return proxyKubeletGet(socketPath, nodeName, `${base}/${encodeURIComponent(container)}?${params}`, r.req, r.res)
+  }
+  const conn = upgradeOf(r.req)
+  if (!conn) throw badRequest('Upgrade request required')
+  let path = base
+  if (kind !== 'portForward') {
+    const on = (k: string) => ['1', 'true'].includes((q.get(k) ?? '').toLowerCase())
+    for (const k of ['stdin', 'stdout', 'stderr', 'tty']) if (on(k)) params.set(k, '1')
+    if (kind === 'exec') for (const c of q.getAll('command')) params.append('command', c)
+    path = `${base}/${encodeURIComponent(container)}?${params}`
+  }
+  return proxyKubeletUpgrade(socketPath, nodeName, path, r.req, r.res, conn)
+}
+
+type PodSpecLike = { nodeName?: string; containers?: { name: string }[]; initContainers?: { name: string }[]; ephemeralContainers?: { name: string }[] }
+
+/** The container a request means: the only one when unnamed, else one the pod has. */
+function validateContainer(container: string, podName: string, spec: PodSpecLike | undefined): string {
+  const containers = spec?.containers ?? []
+  if (!container) {
+    if (containers.length === 1) return containers[0]!.name
+    if (containers.length === 0) throw badRequest(`a container name must be specified for pod ${podName}`)
+    const all = [...(spec?.initContainers ?? []), ...containers, ...(spec?.ephemeralContainers ?? [])].map((c) => c.name)
+    throw badRequest(`a container name must be specified for pod ${podName}, choose one of: [${all.join(' ')}]`)
+  }
+  const all = [...(spec?.initContainers ?? []), ...containers, ...(spec?.ephemeralContainers ?? [])]
+  if (!all.some((c) => c.name === container)) throw badRequest(`container ${container} is not valid for pod ${podName}`)
+  return container
+}
+
+/** PodLogOptions validation (upstream's ValidatePodLogOptions). */
+function validateLogOptions(p: URLSearchParams) {
+  const num = (k: string) => (p.has(k) ? Number(p.get(k)) : undefined)
+  const tail = num('tailLines')
+  if (tail !== undefined && !(tail >= 0)) throw badRequest(`PodLogOptions "" is invalid: tailLines: Invalid value: ${p.get('tailLines')}: must be greater than or equal to 0`)
+  const limit = num('limitBytes')
+  if (limit !== undefined && !(limit >= 1)) throw badRequest(`PodLogOptions "" is invalid: limitBytes: Invalid value: ${p.get('limitBytes')}: must be greater than 0`)
+  const since = num('sinceSeconds')
+  if (since !== undefined && !(since >= 1)) throw badRequest(`PodLogOptions "" is invalid: sinceSeconds: Invalid value: ${p.get('sinceSeconds')}: must be greater than 0`)
+  if (p.has('sinceSeconds') && p.has('sinceTime')) throw badRequest('PodLogOptions "" is invalid: : Forbidden: at most one of `sinceTime` or `sinceSeconds` may be specified')
 }

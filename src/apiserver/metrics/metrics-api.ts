@@ -35,6 +35,8 @@ export type MetricsApiOptions = {
   usage?: UsageSource
   /** metrics-server's --metric-resolution as deployed by its manifests (15s): the window and timestamp step. */
   resolutionSeconds?: number
+  /** Runs before each request (a scraping source fetching its first figures). */
+  prepare?: () => Promise<void>
 }
 
 const RESOURCES = [
@@ -121,6 +123,7 @@ export function metricsApi(lookup: MetricsLookup, opts: MetricsApiOptions = {}) 
     if (parts.length === 2) return apiGroup
     if (parts[2] !== METRICS_VERSION) return undefined
     if (parts.length === 3) return resourceList
+    await opts.prepare?.()
     const rest = parts.slice(3).map(decodeURIComponent)
     const namespace = rest[0] === 'namespaces' && rest.length >= 3 ? rest[1] : undefined
     const [resource, name, extra] = namespace !== undefined ? rest.slice(2) : rest
