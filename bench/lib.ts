@@ -15,11 +15,11 @@ export const CLI = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'c
 
 export type Server = { url: string; pid: number; child: ChildProcess; dataDir: string; startedMs: number; client: Client; stop(): Promise<void> }
 
-export async function startServer(opts: { datastore: 'sqlite' | 'memory'; dataDir?: string }): Promise<Server> {
+export async function startServer(opts: { datastore: 'sqlite' | 'memory'; dataDir?: string; extraArgs?: string[] }): Promise<Server> {
   const scratch = opts.dataDir ? undefined : mkdtempSync(join(tmpdir(), 'kubelite-bench-'))
   const dataDir = opts.dataDir ?? join(scratch!, 'data')
   const t0 = performance.now()
-  const child = spawn(process.execPath, [CLI, 'server', '--data-dir', dataDir, '--port', '0', '--datastore', opts.datastore], { stdio: ['ignore', 'ignore', 'pipe'] })
+  const child = spawn(process.execPath, [CLI, 'server', '--data-dir', dataDir, '--port', '0', '--datastore', opts.datastore, ...(opts.extraArgs ?? ['--disable-agent'])], { stdio: ['ignore', 'ignore', 'pipe'] })
   let log = ''
   const ready = await new Promise<{ url: string; kubeconfig: string }>((resolve, reject) => {
     child.stderr!.on('data', (d) => {

@@ -9,6 +9,7 @@
  *   npm run bench -- sim     one section (startup, writes, lists, watches, sim, deployment)
  */
 import { bigDeployment, simScale } from './control-plane.js'
+import { nodeBench } from './node.js'
 import { etcdWrites } from './etcd-peer.js'
 import { fmt, load, median, percentile, rssMb, startServer, type Server } from './lib.js'
 
@@ -154,5 +155,6 @@ async function watches() {
 const only = process.argv.slice(2).filter((a) => a !== 'quick' && a !== '--')
 const sim = () => (quick ? simScale(500, 1000) : simScale(5000, 10_000))
 const deployment = () => bigDeployment(quick ? 200 : 1000, quick ? 20 : 100)
-const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment }
+const node = () => nodeBench(quick ? 20 : 100, quick ? 50 : 500)
+const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment, node }
 for (const [name, fn] of Object.entries(sections)) if (!only.length || only.includes(name)) await fn()

@@ -31,7 +31,7 @@ describe('kubelite server', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }))
     const env = { ...process.env, HOME: dir, KUBECONFIG: join(dir, 'kube', 'config') }
     const child: ChildProcess = spawn(process.execPath,
-      [MAIN, 'server', '--data-dir', join(dir, 'data'), '--port', '0', '--datastore', 'memory', '--write-kubeconfig'],
+      [MAIN, 'server', '--data-dir', join(dir, 'data'), '--port', '0', '--datastore', 'memory', '--write-kubeconfig', '--disable-agent'],
       { env, stdio: ['ignore', 'pipe', 'pipe'] })
     cleanups.push(async () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)))

@@ -22,11 +22,15 @@ const FLAGS = {
   'disable-controller-manager': { type: 'boolean', default: false },
   'disable-scheduler': { type: 'boolean', default: false },
   'node-monitor-grace-period': { type: 'string', default: '40s' },
+  'disable-agent': { type: 'boolean', default: false },
+  'image-fallback': { type: 'string', default: 'never' },
+  'max-pods': { type: 'string', default: '110' },
 } as const
 
 export const help = helpText('kubelite server [flags]',
-  'Runs the Kubernetes control plane: the API server, the controller manager and the scheduler\n' +
-  '(and simulated nodes with --sim-nodes). On first start it creates a CA, a serving certificate\n' +
+  'Runs the Kubernetes control plane: the API server, the controller manager and the scheduler,\n' +
+  'a node agent that runs real pods on this machine (unless --disable-agent), and simulated\n' +
+  'nodes with --sim-nodes. On first start it creates a CA, a serving certificate\n' +
   'and an admin identity under the data directory, and writes <data-dir>/kubeconfig.yaml.', [
     ['--data-dir DIR', `State directory (default ${defaultDataDir()})`],
     ['--bind ADDR', 'Address to listen on (default 127.0.0.1)'],
@@ -41,6 +45,9 @@ export const help = helpText('kubelite server [flags]',
     ['--disable-controller-manager', 'Run no controllers'],
     ['--disable-scheduler', 'Run no scheduler'],
     ['--node-monitor-grace-period D', 'How long a node may stop heartbeating before it is Unknown (default 40s)'],
+    ['--disable-agent', 'Run no node agent on this machine (no real pods)'],
+    ['--image-fallback MODE', 'host: the agent runs images it does not have on the host base; never: ErrImagePull (default never)'],
+    ['--max-pods N', "Pods the agent's node takes (default 110)"],
     ['-h, --help', 'Show this help'],
   ])
 
@@ -68,6 +75,14 @@ export async function run(args: string[]): Promise<void> {
   if (grace === undefined || grace <= 0) {
     throw new UsageError(`invalid value "${flags['node-monitor-grace-period']}" for --node-monitor-grace-period: want a duration such as 40s`, 'server')
   }
+  const fallback = flags['image-fallback']
+  if (fallback !== 'host' && fallback !== 'never') {
+    throw new UsageError(`invalid value "${fallback}" for --image-fallback: want host or never`, 'server')
+  }
+  const maxPods = Number(flags['max-pods'])
+  if (!Number.isInteger(maxPods) || maxPods < 1) {
+    throw new UsageError(`invalid value "${flags['max-pods']}" for --max-pods: want a whole number`, 'server')
+  }
   const { startServer } = await import('./server-start.js')
   await startServer({
     dataDir: resolve(flags['data-dir'] ?? defaultDataDir()),
@@ -78,6 +93,7 @@ export async function run(args: string[]): Promise<void> {
     writeKubeconfig: flags['write-kubeconfig'],
     logRequests: flags['log-requests'],
     compactionIntervalMs,
+    agent: flags['disable-agent'] ? undefined : { imageFallback: fallback, maxPods },
     controlPlane: {
       simNodes,
       controllers: flags.controllers?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

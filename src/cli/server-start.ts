@@ -10,7 +10,7 @@ import { networkInterfaces } from 'node:os'
 import { join } from 'node:path'
 import { startApiServer } from '../apiserver/index.js'
 import type { RunningApiServer } from '../apiserver/options.js'
-import { createAuthenticator, ADMIN_USER, ensureAdminToken } from '../apiserver/authn/index.js'
+import { createAuthenticator, ADMIN_USER, ensureAdminToken, ensureNodeToken, NODE_AGENT_USER } from '../apiserver/authn/index.js'
 import {
   buildKubeconfig, defaultKubeconfigPath, ensurePki, mergeKubeconfig, readIfExists, writeFileAtomic,
 } from '../pki/index.js'
@@ -27,6 +27,8 @@ export type ServerOptions = {
   logRequests: boolean
   /** Storage compaction period; 0 turns it off. */
   compactionIntervalMs?: number
+  /** The embedded node agent; absent with --disable-agent. */
+  agent?: { imageFallback: 'host' | 'never'; maxPods?: number }
   /** The control plane beside the API server (controllers, scheduler, sim nodes). */
   controlPlane?: Omit<ControlPlaneOptions, 'signal' | 'dataDir'>
 }
@@ -70,14 +72,15 @@ export async function startServer(opts: ServerOptions): Promise<void> {
   const { dataDir, bind, port, datastore } = opts
   await mkdir(dataDir, { recursive: true, mode: 0o700 })
 
-  const [pki, adminToken] = await Promise.all([
+  const [pki, adminToken, nodeToken] = await Promise.all([
     ensurePki(dataDir, { extraSans: extraSans(bind, opts.tlsSans) }),
     ensureAdminToken(dataDir),
+    ensureNodeToken(dataDir),
   ])
   const warn = (message: string) => process.stderr.write(`kubelite: warning: ${message}\n`)
   const tokenFile = join(dataDir, 'tokens.csv')
   const authenticator = createAuthenticator({
-    tokens: new Map([[adminToken, ADMIN_USER]]),
+    tokens: new Map([[adminToken, ADMIN_USER], [nodeToken, NODE_AGENT_USER]]),
     tokenFile: existsSync(tokenFile) ? tokenFile : undefined,
     warn,
   })
@@ -133,6 +136,9 @@ export async function startServer(opts: ServerOptions): Promise<void> {
     throw err
   }
 
+  // The node agent comes last: it needs the API (and the node-ipam-controller) to register.
+  const agent = opts.agent ? await startEmbeddedAgent(server, dataDir, nodeToken, opts.agent, warn) : undefined
+
   let stopping = false
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -143,7 +149,9 @@ export async function startServer(opts: ServerOptions): Promise<void> {
     process.stderr.write(`kubelite: ${signal} received, shutting down\n`)
     loops.abort()
     compactor?.stop()
-    server.close()
+    // Pods get their grace period while the API still answers the kubelet.
+    ;(agent ? agent.stop() : Promise.resolve())
+      .then(() => server.close())
       .finally(() => storage.close())
       .then(() => process.exit(0), (err: unknown) => {
         process.stderr.write(`kubelite: shutdown failed: ${err instanceof Error ? err.message : String(err)}\n`)
@@ -153,4 +161,42 @@ export async function startServer(opts: ServerOptions): Promise<void> {
   process.on('SIGINT', stop)
   process.on('SIGTERM', stop)
   process.stderr.write(`kubelite: API server ready at ${clientUrl(bind, server.port)} (kubeconfig: ${kubeconfigPath})\n`)
+}
+
+/** Starts `kubelite agent` inside the node's namespaces, reaching the API through a socket in the data dir. */
+async function startEmbeddedAgent(server: RunningApiServer, dataDir: string, token: string,
+  agent: { imageFallback: 'host' | 'never'; maxPods?: number }, warn: (m: string) => void): Promise<{ stop(): Promise<void> } | undefined> {
+  const { nodeNamespaceSupport } = await import('../network/node/namespace.js')
+  const { launchInNodeNamespace, defaultNodeName } = await import('./agent-start.js')
+  const { DEFAULT_AGENT_FLAGS } = await import('./agent-defaults.js')
+  const support = await nodeNamespaceSupport()
+  const socket = join(dataDir, 'apiserver.sock')
+  await server.serveUnixSocket(socket)
+  const flags = {
+    ...DEFAULT_AGENT_FLAGS, server: `https://127.0.0.1:${server.port}`, token, caFile: join(dataDir, 'pki', 'ca.crt'),
+    nodeName: defaultNodeName(), dataDir, imageFallback: agent.imageFallback, maxPods: agent.maxPods ?? 110, apiSocket: socket,
+  }
+  const print = (line: string) => process.stderr.write(`${line}\n`)
+  if (support.mode === 'unavailable') {
+    warn(`user namespaces are unavailable (${support.reason ?? 'unknown'}): the node agent uses the host runtime (no isolation; pods share the host network)`)
+    const { spawnHostAgent } = await import('./agent-defaults.js')
+    const child = spawnHostAgent({ ...flags, runtime: 'host' }, print)
+    return { stop: () => child.stop() }
+  }
+  const child = await launchInNodeNamespace({ ...flags, runtime: 'namespaces' }, support.mode, { stdio: 'pipe', onOutput: print })
+  let gone = false
+  void child.exited.then((code) => {
+    gone = true
+    if (code !== 0) warn(`the node agent exited with code ${code}`)
+  })
+  return {
+    async stop() {
+      if (gone) return
+      child.kill('SIGTERM')
+      // Pods have their grace periods; after that the node goes anyway (and takes them along).
+      const timer = setTimeout(() => child.kill('SIGKILL'), 90_000)
+      await child.exited
+      clearTimeout(timer)
+    },
+  }
 }

@@ -5,7 +5,7 @@
  * Everything it creates is removed by `stop()`, which tests call in `after`.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs'
 import { request as httpsRequest } from 'node:https'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -39,20 +39,38 @@ export type Cluster = {
   request(method: string, path: string, body?: unknown): Promise<{ status: number; body: string; headers: Record<string, string | string[] | undefined> }>
   /** Writes a file into the test's scratch directory and returns its path. */
   file(name: string, content: string): string
+  /** Everything the server printed so far. */
+  output(): string
   /** SIGKILL, for crash tests. The data directory stays until `stop()`. */
   kill(): Promise<void>
   /** Graceful stop (SIGTERM) and removal of every temporary directory. */
   stop(): Promise<void>
 }
 
-export type StartOptions = { datastore?: 'sqlite' | 'memory'; dataDir?: string; extraArgs?: string[] }
+export type StartOptions = {
+  datastore?: 'sqlite' | 'memory'
+  dataDir?: string
+  extraArgs?: string[]
+  /** Run the embedded node agent (real pods); off by default so API and control-loop suites see only their own nodes. */
+  agent?: boolean
+  /** Run the server as this user (rootless tests); its scratch directory is handed to it. */
+  uid?: number
+}
 
 export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
   const scratch = mkdtempSync(join(tmpdir(), 'kubelite-e2e-'))
   const dataDir = opts.dataDir ?? join(scratch, 'data')
   const home = join(scratch, 'home')
-  const args = [CLI, 'server', '--data-dir', dataDir, '--port', '0', '--datastore', opts.datastore ?? 'sqlite', ...(opts.extraArgs ?? [])]
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home } })
+  const args = [CLI, 'server', '--data-dir', dataDir, '--port', '0', '--datastore', opts.datastore ?? 'sqlite', ...(opts.agent ? [] : ['--disable-agent']), ...(opts.extraArgs ?? [])]
+  if (opts.uid !== undefined) {
+    mkdirSync(home, { recursive: true })
+    spawnSync('chown', ['-R', `${opts.uid}:${opts.uid}`, scratch])
+    chmodSync(scratch, 0o755)
+  }
+  const child = spawn(process.execPath, args, {
+    stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HOME: home },
+    ...(opts.uid !== undefined ? { uid: opts.uid, gid: opts.uid, cwd: scratch } : {}),
+  })
   let log = ''
   const ready = await new Promise<{ url: string; kubeconfig: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 20s:\n${log}`)), 20_000)
@@ -65,6 +83,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
       }
     }
     child.stderr!.on('data', onData)
+    if (process.env.KUBELITE_E2E_LOG) child.stderr!.on('data', (d: Buffer) => process.stderr.write(d))
     child.stdout!.on('data', onData)
     child.once('exit', (code) => {
       clearTimeout(timer)
@@ -130,6 +149,7 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
         r.end(body === undefined ? undefined : JSON.stringify(body))
       })
     },
+    output: () => log,
     file(name, content) {
       const p = join(scratch, name)
       writeFileSync(p, content)
@@ -142,7 +162,8 @@ export async function startCluster(opts: StartOptions = {}): Promise<Cluster> {
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM')
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        // With a node agent, pods get their grace periods first.
+        const timer = setTimeout(() => child.kill('SIGKILL'), opts.agent ? 60_000 : 10_000)
         await exited
         clearTimeout(timer)
       }

@@ -28,6 +28,8 @@ export type NodeFacts = {
   nodeIP?: string
   labels?: Record<string, string>
   annotations?: Record<string, string>
+  /** --max-pods (110). */
+  maxPods?: number
 }
 
 type Cond = Omit<NodeCondition, 'lastHeartbeatTime' | 'lastTransitionTime'>
@@ -72,7 +74,7 @@ export function nodeStatus(f: NodeFacts, existing: Node['status'] | undefined, n
   const m = f.machine
   const capacity = {
     cpu: String(m.cpus), 'ephemeral-storage': ki(m.ephemeralStorageBytes), 'hugepages-1Gi': '0', 'hugepages-2Mi': '0',
-    memory: ki(m.memoryBytes), pods: String(MAX_PODS),
+    memory: ki(m.memoryBytes), pods: String(f.maxPods ?? MAX_PODS),
   }
   // No system or kube reservations; the default hard eviction thresholds are held back.
   const allocatable = {
