@@ -103,7 +103,7 @@ const readyAt = (p: Pod) => p.status?.conditions?.find((c) => c.type === 'Ready'
 
 export async function nodeBench(pods: number, probePods: number) {
   console.log(`\n== node: ${pods} pods start-up and density, ${probePods} pods with 1 s HTTP readiness probes ==`)
-  const s = await startServer({ datastore: 'sqlite', extraArgs: ['--image-fallback', 'host', '--max-pods', String(Math.max(110, probePods + 10))] })
+  const s = await startServer({ datastore: 'sqlite', extraArgs: ['--image-fallback', 'host', '--max-pods', String(Math.max(110, probePods + 10)), '--node-cidr-mask-size', '22'] })
   try {
     await waitNodeReady(s)
     const agent = agentPid(s.dataDir)

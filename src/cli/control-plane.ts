@@ -19,6 +19,8 @@ export type ControlPlaneOptions = {
   /** Simulated nodes to register (0: none). */
   simNodes?: number
   nodeMonitorGracePeriodMs?: number
+  /** Pod CIDR size per node (24). */
+  nodeCIDRMaskSize?: number
   /** The cluster CA (PEM), published in every namespace as kube-root-ca.crt. */
   rootCA?: string
 }
@@ -38,6 +40,7 @@ export async function startControlPlane(server: RunningApiServer, opts: ControlP
   if (!opts.disableControllerManager) {
     controllers = startControllerManager(ctx(), {
       signal, controllers: opts.controllers, nodeMonitorGracePeriodMs: opts.nodeMonitorGracePeriodMs, rootCA: opts.rootCA,
+      nodeCIDRMaskSize: opts.nodeCIDRMaskSize,
     }).names
   }
   // The sim registers its indexes on these before it awaits anything; starting them early is

@@ -25,6 +25,7 @@ const FLAGS = {
   'disable-agent': { type: 'boolean', default: false },
   'image-fallback': { type: 'string', default: 'never' },
   'max-pods': { type: 'string', default: '110' },
+  'node-cidr-mask-size': { type: 'string', default: '24' },
 } as const
 
 export const help = helpText('kubelite server [flags]',
@@ -48,6 +49,7 @@ export const help = helpText('kubelite server [flags]',
     ['--disable-agent', 'Run no node agent on this machine (no real pods)'],
     ['--image-fallback MODE', 'host: the agent runs images it does not have on the host base; never: ErrImagePull (default never)'],
     ['--max-pods N', "Pods the agent's node takes (default 110)"],
+    ['--node-cidr-mask-size N', 'Size of each node\'s Pod CIDR in 10.244.0.0/16 (default 24: 253 pod IPs)'],
     ['-h, --help', 'Show this help'],
   ])
 
@@ -83,6 +85,10 @@ export async function run(args: string[]): Promise<void> {
   if (!Number.isInteger(maxPods) || maxPods < 1) {
     throw new UsageError(`invalid value "${flags['max-pods']}" for --max-pods: want a whole number`, 'server')
   }
+  const mask = Number(flags['node-cidr-mask-size'])
+  if (!Number.isInteger(mask) || mask < 16 || mask > 30) {
+    throw new UsageError(`invalid value "${flags['node-cidr-mask-size']}" for --node-cidr-mask-size: want 16 to 30`, 'server')
+  }
   const { startServer } = await import('./server-start.js')
   await startServer({
     dataDir: resolve(flags['data-dir'] ?? defaultDataDir()),
@@ -100,6 +106,7 @@ export async function run(args: string[]): Promise<void> {
       disableControllerManager: flags['disable-controller-manager'],
       disableScheduler: flags['disable-scheduler'],
       nodeMonitorGracePeriodMs: grace,
+      nodeCIDRMaskSize: mask,
     },
   })
 }

@@ -28,6 +28,9 @@ export type ControllerOptions = {
   rootCA?: string
   /** Node lifecycle: how long a node may go without a heartbeat before it is Unknown (40 s). */
   nodeMonitorGracePeriodMs?: number
+  /** Node IPAM: --cluster-cidr and --node-cidr-mask-size. */
+  clusterCIDR?: string
+  nodeCIDRMaskSize?: number
 }
 
 export type ControllerEntry = {
@@ -47,7 +50,7 @@ export function controllerTable(): ControllerEntry[] {
     { name: 'namespace', workers: 2, make: (ctx) => namespaceController(ctx) },
     { name: 'serviceaccount', workers: 2, make: (ctx) => serviceAccountController(ctx) },
     { name: 'root-ca-cert-publisher', workers: 2, make: (ctx, o) => (o.rootCA ? rootCACertPublisher(ctx, { caPem: o.rootCA }) : []) },
-    { name: 'node-ipam-controller', workers: 1, make: (ctx) => nodeIpamController(ctx) },
+    { name: 'node-ipam-controller', workers: 1, make: (ctx, o) => nodeIpamController(ctx, { clusterCIDR: o.clusterCIDR, nodeMaskSize: o.nodeCIDRMaskSize }) },
     { name: 'nodelifecycle', workers: 2, make: (ctx, o) => nodeLifecycleController(ctx, { nodeMonitorGracePeriodMs: o.nodeMonitorGracePeriodMs }) },
     { name: 'pod-garbage-collector-controller', workers: 1, make: (ctx) => podGCController(ctx) },
     { name: 'disruption-controller', workers: 1, make: (ctx) => disruptionController(ctx) },
