@@ -78,6 +78,8 @@ export async function runNode(flags: AgentFlags): Promise<void> {
   const informers = createInformers(client)
   const objects = objectSourceFromInformers(informers)
   informers.start(stopAll.signal)
+  // Pods' ConfigMaps, Secrets and Services must be known before the first pod starts.
+  await informers.waitForSync(stopAll.signal)
   const rootDir = join(agentDir, 'kubelet')
   const volumes = createVolumeManager({
     rootDir, source: objects, nodeName,

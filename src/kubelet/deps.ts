@@ -10,24 +10,11 @@ import type { Runtime } from '../runtime/types.js'
 import type { Backoff } from './backoff.js'
 import type { ImageFallback, ImageStore } from './images.js'
 import type { DnsSettings } from './pod-files.js'
+import type { ProbeManager } from './prober/index.js'
 import type { ObjectSource, PodRuntimeFacts, ProbeResult, ProbeTarget, VolumeManager } from './types.js'
 
-/** The probe manager as the kubelet drives it (src/kubelet/prober). */
-export interface ProbeManager {
-  add(target: ProbeTarget, containerId: string, startedAt: Date): void
-  remove(podUid: string, containerName: string): void
-  removePod(podUid: string): void
-  ready(podUid: string, containerName: string): boolean
-  started(podUid: string, containerName: string): boolean
-  stop(): void
-}
-
-export type ProbeManagerCallbacks = {
-  event(pod: Pod, type: 'Normal' | 'Warning', reason: string, message: string, fieldPath: string): void
-  onFailure(kind: 'liveness' | 'startup', podUid: string, containerName: string, containerId: string, message: string): void
-  onChange(podUid: string): void
-  now?: () => number
-}
+/** The probe manager as the kubelet drives it, and what it calls back. */
+export type { ProbeManager, ProbeManagerOptions as ProbeManagerCallbacks } from './prober/index.js'
 
 /** The environment resolver (src/kubelet/env.ts). */
 export type Environment = {

@@ -139,7 +139,7 @@ export function podPhase(pod: Cached<Pod>, statuses: { init: ContainerStatus[]; 
   return 'Pending'
 }
 
-type Cond = { type: string; status: 'True' | 'False'; reason?: string; message?: string }
+export type Cond = { type: string; status: 'True' | 'False'; reason?: string; message?: string }
 const KUBELET_CONDITIONS = new Set(['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled'])
 // Go prints a []string with %s as "[a b]".
 const goList = (names: string[]) => `[${names.join(' ')}]`
@@ -179,7 +179,8 @@ function containersReadyCondition(pod: Cached<Pod>, init: ContainerStatus[], mai
   return parts.length ? { type: 'ContainersReady', status: 'False', reason: 'ContainersNotReady', message: parts.join(', ') } : { type: 'ContainersReady', status: 'True' }
 }
 
-function readyCondition(pod: Cached<Pod>, cr: Cond): Cond {
+/** Ready: ContainersReady, held back by readiness gates whose conditions are missing or not True. */
+export function readyCondition(pod: Cached<Pod>, cr: Cond): Cond {
   if (cr.status !== 'True') return { ...cr, type: 'Ready' }
   const gates: string[] = []
   for (const g of pod.spec?.readinessGates ?? []) {

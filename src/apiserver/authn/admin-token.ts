@@ -14,7 +14,11 @@ export const ADMIN_USER: UserInfo = { username: 'kubelite-admin', groups: ['syst
 
 /** The admin token, created (256 random bits, base64url) when absent or empty. */
 export async function ensureAdminToken(dataDir: string): Promise<string> {
-  const path = join(dataDir, ADMIN_TOKEN_FILE)
+  return ensureTokenFile(join(dataDir, ADMIN_TOKEN_FILE))
+}
+
+/** A secret token kept in `path` (mode 0600): read back, or created when absent or empty. */
+export async function ensureTokenFile(path: string): Promise<string> {
   const existing = (await readIfExists(path))?.trim()
   if (existing) return existing
   const token = randomBytes(32).toString('base64url')

@@ -34,7 +34,7 @@ describe('atomic writer', () => {
     assert.equal((await stat(join(dir, ts))).mode & 0o777, 0o755)
   })
 
-  it('leaves an unchanged payload alone and swaps on a change, removing the old dir and dropped keys', async () => {
+  it('leaves an unchanged payload alone and swaps on a change, keeping only the previous dir and dropping removed keys', async () => {
     const dir = await freshDir()
     await writeAtomically(dir, text({ a: '1', b: '2' }))
     const first = await readlink(join(dir, '..data'))
@@ -43,8 +43,11 @@ describe('atomic writer', () => {
     assert.equal(await writeAtomically(dir, text({ a: '1', c: '3' })), true)
     const second = await readlink(join(dir, '..data'))
     assert.notEqual(second, first)
-    assert.deepEqual((await readdir(dir)).sort(), ['..data', second, 'a', 'c'].sort())
+    assert.deepEqual((await readdir(dir)).sort(), ['..data', first, second, 'a', 'c'].sort())
     assert.equal(await readFile(join(dir, 'c'), 'utf8'), '3')
+    assert.equal(await writeAtomically(dir, text({ a: '2' })), true)
+    const third = await readlink(join(dir, '..data'))
+    assert.deepEqual((await readdir(dir)).sort(), ['..data', second, third, 'a'].sort())
   })
 
   it('honours modes regardless of the umask, and rewrites when only a mode changes', async () => {
@@ -104,6 +107,6 @@ describe('atomic writer', () => {
     const result = JSON.parse(out) as { reads: number; bad: number; versions: number }
     assert.equal(result.bad, 0)
     assert.ok(result.reads > 10 && result.versions > 1, `the reader saw updates: ${out}`)
-    assert.equal((await readdir(dir)).filter((f) => f.startsWith('..2')).length, 1, 'old timestamped dirs are removed')
+    assert.equal((await readdir(dir)).filter((f) => f.startsWith('..2')).length, 2, 'versions older than the previous one are removed')
   })
 })

@@ -117,6 +117,10 @@ export async function writeAtomically(
     await rm(tsDir, { recursive: true, force: true })
     throw err
   }
-  if (oldTs) await rm(join(targetDir, oldTs), { recursive: true, force: true })
+  // The version just replaced stays until the next update: a reader that resolved `..data`
+  // a moment before the swap still finds its files (upstream removes it at once, a narrow race).
+  for (const d of await readdir(targetDir)) {
+    if (/^\.\.\d{4}_/.test(d) && d !== tsName && d !== oldTs) await rm(join(targetDir, d), { recursive: true, force: true })
+  }
   return true
 }

@@ -10,8 +10,8 @@
 import type { Pod, PodCondition, PodStatus } from 'kubernetes-types/core/v1.js'
 import type { Cached } from '../../api/index.js'
 import { rfc3339 } from './node-object.js'
+import { readyCondition, type Cond } from '../../kubelet/status.js'
 
-type Cond = { type: string; status: 'True' | 'False'; reason?: string; message?: string }
 
 const KUBELET_TYPES = ['PodReadyToStartContainers', 'Initialized', 'Ready', 'ContainersReady', 'PodScheduled']
 
@@ -38,16 +38,6 @@ function containersReady(pod: Cached<Pod>, st: PodStatus): Cond {
     : { type: 'ContainersReady', status: 'True' }
 }
 
-function ready(pod: Cached<Pod>, cr: Cond): Cond {
-  if (cr.status !== 'True') return { ...cr, type: 'Ready' }
-  const gates: string[] = []
-  for (const g of pod.spec?.readinessGates ?? []) {
-    const c = pod.status?.conditions?.find((x) => x.type === g.conditionType)
-    if (!c) gates.push(`corresponding condition of pod readiness gate "${g.conditionType}" does not exist.`)
-    else if (c.status !== 'True') gates.push(`the status of pod readiness gate "${g.conditionType}" is not "True", but ${c.status}`)
-  }
-  return gates.length ? { type: 'Ready', status: 'False', reason: 'ReadinessGatesNotReady', message: gates.join(', ') } : { type: 'Ready', status: 'True' }
-}
 
 function initialized(pod: Cached<Pod>, st: PodStatus): Cond {
   if (!pod.spec?.initContainers?.length) return { type: 'Initialized', status: 'True' }
@@ -63,7 +53,7 @@ export function podConditions(pod: Cached<Pod>, st: PodStatus, nowMs: number): P
   const ours: Cond[] = [
     // The sandbox is torn down once the pod is done.
     { type: 'PodReadyToStartContainers', status: terminal ? 'False' : 'True' },
-    initialized(pod, st), ready(pod, cr), cr,
+    initialized(pod, st), readyCondition(pod, cr), cr,
     { type: 'PodScheduled', status: 'True' },
   ]
   const existing = pod.status?.conditions ?? []
