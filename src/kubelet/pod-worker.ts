@@ -254,6 +254,10 @@ export function createPodWorker(ctx: WorkerContext, initial: Cached<Pod>) {
           dir: join(podDir(ctx.rootDir, uid), 'containers', c.name, String(attempt)),
         })
       } catch (err) {
+        // The container was created but its command could not be run (not found, not
+        // executable): upstream records a terminated run with reason StartError and exit code
+        // 128, and restarts it with back-off like any other exit.
+        if (isStartError(err)) return startFailed(kind, c, r, attempt, logPath, img, errText(err))
         throw new ContainerConfigError('CreateContainerError', errText(err))
       }
     } catch (err) {
@@ -286,6 +290,22 @@ export function createPodWorker(ctx: WorkerContext, initial: Cached<Pod>) {
         await killContainer(kind, c, gracePeriodMs(), 'FailedPostStartHook')
       }
     }
+  }
+
+  function startFailed(kind: Kind, c: Cached<Container>, r: ContainerRecord, attempt: number, logPath: string,
+    img: { image: string; imageID: string }, why: string): void {
+    const message = `failed to start container "${c.name}": ${why}`
+    const run: ContainerRun = {
+      id: `${sandbox!.id}_${c.name}_${attempt}`, attempt, startedAtMs: 0, image: img.image, imageID: img.imageID, logPath,
+      specImage: c.image, exit: { exitCode: 128, reason: 'StartError', message, finishedAtMs: ctx.now() },
+    }
+    if (r.current) r.previous = r.current
+    r.current = run
+    r.waiting = undefined
+    r.restartCount = attempt
+    r.everStarted = true
+    event(kind, c.name, 'Warning', 'Failed', `Error: ${message}`)
+    kick()
   }
 
   async function onExit(c: Cached<Container>, r: ContainerRecord, run: ContainerRun, exit: ContainerExit): Promise<void> {
@@ -449,3 +469,9 @@ export function createPodWorker(ctx: WorkerContext, initial: Cached<Pod>) {
 const comparable = (st: PodStatus) => JSON.parse(JSON.stringify(st)) as unknown
 
 const errText = (err: unknown) => (err instanceof Error ? err.message : String(err))
+
+/** A runtime error that says the container's process started but its command could not run. */
+function isStartError(err: unknown): boolean {
+  const e = err as { exitCode?: unknown; code?: unknown }
+  return (typeof e?.exitCode === 'number' && e.exitCode >= 126 && e.exitCode <= 127) || e?.code === 'ENOENT' || e?.code === 'EACCES'
+}

@@ -142,6 +142,9 @@ describe('node agent: real pods', { skip: skipReason, timeout: 600_000 }, () => 
       'apiVersion: v1', 'kind: Pod', 'metadata: {name: crasher}', 'spec:', '  containers:',
       '  - name: app', '    image: busybox', '    command: [sh, -c, "for i in 1 2 3; do echo line $i; done; echo bye >&2; exit 3"]',
       '  - name: side', '    image: busybox', '    command: [sh, -c, "echo side up; sleep 3600"]',
+      '---',
+      'apiVersion: v1', 'kind: Pod', 'metadata: {name: typo}', 'spec:', '  containers:',
+      '  - {name: app, image: busybox, command: [nosuchcommand]}',
     ]) })
     const p = await waitPod(c, 'crasher', (q) => (containerStatus(q, 'app')?.restartCount ?? 0) >= 1 &&
       containerStatus(q, 'app')?.state?.waiting?.reason === 'CrashLoopBackOff', 40_000)
@@ -152,6 +155,10 @@ describe('node agent: real pods', { skip: skipReason, timeout: 600_000 }, () => 
     assert.equal(await c.ok(['logs', 'crasher', '-c', 'app', '--previous']), 'line 1\nline 2\nline 3\nbye\n')
     assert.equal(await c.ok(['logs', 'crasher', '-c', 'app', '--previous', '--tail=1']), 'bye\n')
     assert.equal(await c.ok(['logs', 'crasher', '-c', 'side']), 'side up\n')
+    // A command that is not there: the run ends at once with StartError and exit code 128.
+    const typo = await waitPod(c, 'typo', (q) => containerStatus(q, 'app')?.lastState?.terminated?.reason === 'StartError')
+    assert.equal(containerStatus(typo, 'app').lastState.terminated.exitCode, 128)
+    assert.match(containerStatus(typo, 'app').lastState.terminated.message, /exec: "nosuchcommand": executable file not found in \$PATH/)
     const events = await eventsOf(c, 'crasher')
     assert.ok(events.some((e) => /^Warning BackOff Back-off restarting failed container app in pod crasher_default\(/.test(e)), events.join('\n'))
 
