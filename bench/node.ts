@@ -38,6 +38,14 @@ const status = (pid: number) => {
   }
 }
 const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(status(pid))?.[1] ?? 0)
+/** Proportional set size: shared pages (libc of a hundred shims) counted once, split among their users. */
+const pssKb = (pid: number) => {
+  try {
+    return Number(/^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'))?.[1] ?? 0)
+  } catch {
+    return 0
+  }
+}
 const cpuTicks = (pid: number) => {
   const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
   return Number(f[11]) + Number(f[12]) // utime + stime
@@ -144,13 +152,13 @@ export async function nodeBench(pods: number, probePods: number) {
     let workloadKb = 0
     for (const [pid, name] of procs) {
       if (pid === agent) continue
-      if (name === 'kubelite-shim') overheadKb += rssKb(pid)
-      else workloadKb += rssKb(pid)
+      if (name === 'kubelite-shim') overheadKb += pssKb(pid)
+      else workloadKb += pssKb(pid)
     }
     const busyKb = rssKb(agent)
     line(`agent RSS with ${pods} pods (MB)`, fmt(busyKb / 1024))
-    line('per-pod overhead: agent growth + shims, per pod (KB)', fmt(((busyKb - idleKb) + overheadKb) / pods, 0))
-    line('the pods\' own commands, total RSS (MB)', fmt(workloadKb / 1024))
+    line('per-pod overhead: agent RSS growth + shims\' PSS, per pod (KB)', fmt(((busyKb - idleKb) + overheadKb) / pods, 0))
+    line('the pods\' own commands, total PSS (MB)', fmt(workloadKb / 1024))
     await s.client.req('DELETE', '/api/v1/namespaces/startup')
 
     // Probes: one HTTP server pod; M pods whose readiness probe GETs it every second.
