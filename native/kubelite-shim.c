@@ -524,6 +524,9 @@ static void become(json *spec, int pty_sock) {
   /* After setuid (which clears it): the command dies with its init even when it is not PID 1
      (a shared PID namespace), so a killed container does not leave it running under pause. */
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  /* Only stdio reaches the command, as with runc: whatever the agent (or its parents) left
+     open is closed at exec. CLOEXEC rather than close, so a failed exec can still report. */
+  syscall(SYS_close_range, 3U, ~0U, 4U /* CLOSE_RANGE_CLOEXEC */);
   char **argv = jstrs(spec, "argv"), **env = jstrs(spec, "env");
   if (!argv[0]) die(EXIT_SETUP, "no command given");
   const char *cmd = argv[0];
@@ -814,7 +817,9 @@ static int exec_in(json *spec) {
 }
 
 static char *read_all(const char *path) {
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  /* /dev/fd/N is read from descriptor N itself: Node hands extra stdio over as socket pairs,
+     which cannot be opened through /proc. */
+  int fd = !strncmp(path, "/dev/fd/", 8) ? atoi(path + 8) : open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) die(EXIT_SETUP, "read spec %s: %s", path, strerror(errno));
   size_t cap = 65536, len = 0;
   char *buf = malloc(cap);
@@ -830,6 +835,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "usage: kubelite-shim run|exec SPEC-JSON|SPEC-FILE\n");
     return EXIT_SETUP;
   }
+  /* A spec handed over on a descriptor (it holds env values, Secrets among them, which must
+     not show in the process list) is read to its end and closed: read_all closes it. */
   jp = argv[2][0] == '{' ? argv[2] : read_all(argv[2]);
   json *spec = jvalue();
   status_fd = (int)jnum(spec, "statusFd", -1);

@@ -82,6 +82,9 @@ export async function run(args: string[]): Promise<void> {
     const { readFile } = await import('node:fs/promises')
     token = (await readFile(flags['token-file'], 'utf8')).trim()
   }
+  // A launcher hands the token to the agent it starts in the environment (see agent-defaults.ts).
+  token ||= process.env.KUBELITE_AGENT_TOKEN
+  delete process.env.KUBELITE_AGENT_TOKEN // nothing the agent starts inherits it
   if (!token) throw new UsageError('--token or --token-file is required', 'agent')
   const runtime = flags.runtime
   if (runtime !== 'namespaces' && runtime !== 'host') throw new UsageError(`invalid value "${runtime}" for --runtime: want namespaces or host`, 'agent')

@@ -7,6 +7,9 @@ import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import type { AgentFlags } from './agent-command.js'
 
+/** Where a launched agent finds its token (never on its command line). */
+export const AGENT_TOKEN_ENV = 'KUBELITE_AGENT_TOKEN'
+
 export const DEFAULT_AGENT_FLAGS = {
   runtime: 'namespaces',
   imageFallback: 'never',
@@ -20,9 +23,11 @@ export const DEFAULT_AGENT_FLAGS = {
 /** Runs the agent as a plain child process (host runtime). */
 export function spawnHostAgent(flags: AgentFlags, print: (line: string) => void) {
   const main = fileURLToPath(new URL('./main.js', import.meta.url))
-  const child = spawn(process.execPath, [main, 'agent', '--server', flags.server, '--token', flags.token,
+  // The token travels in the environment: argv is readable by every user in /proc/<pid>/cmdline.
+  const child = spawn(process.execPath, [main, 'agent', '--server', flags.server,
     '--node-name', flags.nodeName ?? '', '--data-dir', flags.dataDir, '--runtime', 'host',
-    '--image-fallback', flags.imageFallback, '--max-pods', String(flags.maxPods), ...(flags.caFile ? ['--ca-file', flags.caFile] : [])], { stdio: ['ignore', 'pipe', 'pipe'] })
+    '--image-fallback', flags.imageFallback, '--max-pods', String(flags.maxPods), ...(flags.caFile ? ['--ca-file', flags.caFile] : [])],
+  { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [AGENT_TOKEN_ENV]: flags.token } })
   for (const s of [child.stdout, child.stderr]) s?.setEncoding('utf8').on('data', (d: string) => d.split('\n').filter(Boolean).forEach(print))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
   return {

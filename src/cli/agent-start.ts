@@ -17,6 +17,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AgentFlags } from './agent-command.js'
+import { AGENT_TOKEN_ENV } from './agent-defaults.js'
 
 const warn = (msg: string) => process.stderr.write(`kubelite agent: warning: ${msg}\n`)
 const info = (msg: string) => process.stderr.write(`kubelite agent: ${msg}\n`)
@@ -69,14 +70,18 @@ export async function launchInNodeNamespace(flags: AgentFlags, mode: 'root' | 'r
   }
   const main = fileURLToPath(new URL('./main.js', import.meta.url))
   const argv = [process.execPath, main, 'agent',
-    '--server', flags.server, '--token', flags.token, '--node-name', nodeName, '--data-dir', flags.dataDir,
+    '--server', flags.server, '--node-name', nodeName, '--data-dir', flags.dataDir,
     '--runtime', flags.runtime, '--image-fallback', flags.imageFallback, '--cluster-dns', flags.clusterDNS,
     '--cluster-domain', flags.clusterDomain, '--service-cidr', flags.serviceCIDR, '--api-socket', apiSocket,
     '--max-pods', String(flags.maxPods),
     '--in-node-namespace',
     ...(flags.caFile ? ['--ca-file', flags.caFile] : [])]
   const cmd = nodeNamespaceCommand(mode, argv)
-  const child = spawn(cmd.file, cmd.args, { stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit' })
+  // The token travels in the environment: argv is readable by every user in /proc/<pid>/cmdline.
+  const child = spawn(cmd.file, cmd.args, {
+    stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    env: { ...process.env, [AGENT_TOKEN_ENV]: flags.token },
+  })
   if (opts.stdio === 'pipe') {
     for (const s of [child.stdout, child.stderr]) {
       let buf = ''

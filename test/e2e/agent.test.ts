@@ -15,7 +15,7 @@ const skipReason = process.getuid?.() !== 0 ? 'needs root (the rootless suite co
 
 function startAgent(c: Cluster, name: string, extra: string[]): { child: ChildProcess; output: () => string; stop(): Promise<void> } {
   const token = readFileSync(join(c.dataDir, 'node-token'), 'utf8').trim()
-  const child = spawn(process.execPath, [CLI, 'agent', '--server', c.url, '--token', token, '--node-name', name,
+  const child = spawn(process.execPath, [CLI, 'agent', '--server', c.url, `--token=${token}`, '--node-name', name,
     '--data-dir', c.dataDir, '--image-fallback', 'host', ...extra], { stdio: ['ignore', 'pipe', 'pipe'] })
   let out = ''
   child.stdout!.on('data', (d) => (out += d))

@@ -12,7 +12,7 @@
 // Deliberate differences: directories are made in process (no helper pod) under
 // `<dataDir>/storage`; an Immediate-mode claim gets a hostPath volume without node affinity,
 // since kubelite's nodes share the host's filesystem.
-import { mkdir, rm } from 'node:fs/promises'
+import { chmod, mkdir, rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Node, PersistentVolume, PersistentVolumeClaim, PersistentVolumeSpec } from 'kubernetes-types/core/v1.js'
 import type { StorageClass } from 'kubernetes-types/storage/v1.js'
@@ -105,6 +105,7 @@ export function localPathProvisioner(ctx: ControllerContext): Controller {
     try {
       // Open to every user, as the upstream setup script makes it: containers may run as any uid.
       await mkdir(path, { recursive: true, mode: 0o777 })
+      await chmod(path, 0o777) // mkdir's mode is masked by the umask
     } catch (err) {
       return fail(message(err))
     }

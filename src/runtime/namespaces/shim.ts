@@ -92,6 +92,9 @@ type Status = { started?: boolean; pid?: number; error?: string; exited?: boolea
 const signalNames = Object.entries(constants.signals) as Array<[NodeJS.Signals, number]>
 
 /** Starts the shim; stdio 'pipe' gives the caller the command's streams (a tty merges them into stdout). */
+/** The descriptor the shim reads its spec from. */
+const SPEC_FD = 5
+
 export function spawnShim(mode: 'run' | 'exec', spec: RunSpec | ExecSpec,
   opts: { shimPath?: string; stdio?: 'pipe' | 'inherit'; stdin?: boolean } = {}): ShimProcess {
   const path = opts.shimPath ?? shimPath()
@@ -105,12 +108,17 @@ export function spawnShim(mode: 'run' | 'exec', spec: RunSpec | ExecSpec,
     ...(spec.tty ? { resizeFd: 4 } : {}),
   }
   const stdio: StdioOptions = io === 'inherit'
-    ? ['inherit', 'inherit', 'inherit', 'pipe', 'pipe']
-    : [opts.stdin === false ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe', 'pipe']
-  const child = spawn(path, [mode, JSON.stringify(wire)], { stdio })
+    ? ['inherit', 'inherit', 'inherit', 'pipe', spec.tty ? 'pipe' : 'ignore', 'pipe']
+    : [opts.stdin === false ? 'ignore' : 'pipe', 'pipe', 'pipe', 'pipe', spec.tty ? 'pipe' : 'ignore', 'pipe']
+  // The spec goes over a pipe, not argv: it carries env values (Secrets too), and argv is
+  // readable by every user of the machine in /proc/<pid>/cmdline.
+  const child = spawn(path, [mode, `/dev/fd/${SPEC_FD}`], { stdio })
+  const specStream = (child.stdio as unknown as Writable[])[SPEC_FD]!
+  specStream.on('error', () => {}) // a shim that failed to start does not read it
+  specStream.end(JSON.stringify(wire))
   const statusStream = child.stdio[3] as Readable
-  const resizeStream = child.stdio[4] as Writable
-  resizeStream.on('error', () => {}) // the shim may be gone already
+  const resizeStream = child.stdio[4] as Writable | null
+  resizeStream?.on('error', () => {}) // the shim may be gone already
   let onStarted!: (pid: number) => void
   let onStartFailed!: (err: Error) => void
   const started = new Promise<number>((resolve, reject) => { onStarted = resolve; onStartFailed = reject })
@@ -166,7 +174,7 @@ export function spawnShim(mode: 'run' | 'exec', spec: RunSpec | ExecSpec,
     exited,
     closed,
     resize(cols, rows) {
-      if (spec.tty && resizeStream.writable) resizeStream.write(`${Math.floor(cols)} ${Math.floor(rows)}\n`)
+      if (spec.tty && resizeStream?.writable) resizeStream.write(`${Math.floor(cols)} ${Math.floor(rows)}\n`)
     },
     kill(signal = 'SIGTERM') {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal)
