@@ -1,18 +1,20 @@
 /**
  * @module
  * Kind → resource mapping for the built-in kinds (what client-go's RESTMapper answers from
- * discovery). Built once from the registry's identities.
+ * discovery). Built once from the table of built-in kinds.
  */
 import { parseApiVersion } from '../api/index.js'
-import { builtinResources } from '../registry/index.js'
+import { BUILTIN_KINDS } from './builtin-kinds.js'
 import type { KindRef, ResourceRef } from './types.js'
 
 let table: Map<string, ResourceRef> | undefined
 
 /** The resource serving `kind`; throws for a kind no built-in group serves. */
 export function resourceFor(kind: KindRef): ResourceRef {
-  table ??= new Map(builtinResources().map((rt) => [`${rt.group ? `${rt.group}/` : ''}${rt.version}/${rt.kind}`,
-    { group: rt.group, version: rt.version, resource: rt.resource, namespaced: rt.namespaced, kind: rt.kind }]))
+  table ??= new Map(BUILTIN_KINDS.map(([apiVersion, kind, resource, namespaced]) => {
+    const { group, version } = parseApiVersion(apiVersion)
+    return [`${apiVersion}/${kind}`, { group, version, resource, namespaced, kind }]
+  }))
   const ref = table.get(`${kind.apiVersion}/${kind.kind}`)
   if (!ref) throw new Error(`no resource serves ${kind.kind} in ${kind.apiVersion}`)
   return ref

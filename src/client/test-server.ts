@@ -3,9 +3,6 @@
  * A real API server on memory storage, plain HTTP on 127.0.0.1, for tests of API clients
  * (the client layer, controllers run for real, the scheduler). Not part of the public surface.
  */
-import { startApiServer } from '../apiserver/index.js'
-import { createAuthenticator } from '../apiserver/authn/index.js'
-import { openStorage } from '../storage/index.js'
 import { createClient } from './client.js'
 import { httpTransport } from './http-transport.js'
 import { eventBroadcaster } from './event-recorder.js'
@@ -16,6 +13,11 @@ import type { Client, Controller, ControllerContext } from './types.js'
 export const TEST_TOKEN = 'test-admin-token'
 
 export async function startTestServer() {
+  // Loaded here, not at the top: the client's index re-exports this module, and a process that
+  // only uses the client (a node agent) must not load the whole API server and sqlite with it.
+  const [{ startApiServer }, { createAuthenticator }, { openStorage }] = await Promise.all([
+    import('../apiserver/index.js'), import('../apiserver/authn/index.js'), import('../storage/index.js'),
+  ])
   const storage = await openStorage('memory:')
   const server = await startApiServer({
     bind: '127.0.0.1', port: 0, storage,
