@@ -15,6 +15,7 @@ import {
   KUBELET_SOCKET_ANNOTATION, readMachineInfo, registerNode, startHeartbeats, waitForPodCIDR, type NodeFacts,
 } from '../kubelet/nodestatus/index.js'
 import type { Runtime, RuntimeInfo } from '../runtime/types.js'
+import type { Cached, KubeObject } from '../api/index.js'
 
 const log = (msg: string) => process.stderr.write(`kubelite agent: ${msg}\n`)
 
@@ -43,6 +44,13 @@ export async function runNode(flags: AgentFlags): Promise<void> {
     annotations: { [KUBELET_SOCKET_ANNOTATION]: kubeletSocket },
   })
   await registerNode(client, facts(), Date.now())
+  // The kubelet's node events, as upstream records them on its node reference (UID = name).
+  const recorder = eventBroadcaster(client)
+  const nodeRef = { apiVersion: 'v1', kind: 'Node', metadata: { name: nodeName, uid: nodeName } } as Cached<KubeObject>
+  const nodeEvent = (reason: string, message = `Node ${nodeName} status is now: ${reason}`) =>
+    recorder('kubelet', nodeName).event(nodeRef, 'Normal', reason, message)
+  nodeEvent('Starting', 'Starting kubelet.')
+  for (const reason of ['NodeHasSufficientMemory', 'NodeHasNoDiskPressure', 'NodeHasSufficientPID']) nodeEvent(reason)
   const heartbeats = startHeartbeats({ client, facts })
 
   const podCIDR = await waitForPodCIDR(client, nodeName, stopAll.signal,
@@ -92,7 +100,6 @@ export async function runNode(flags: AgentFlags): Promise<void> {
       return tr.status
     },
   })
-  const recorder = eventBroadcaster(client)
   const kubelet = await startKubelet({
     client, nodeName, runtime, volumes, images: openImageStore(join(flags.dataDir, 'images')),
     imageFallback: flags.imageFallback, objects, recorder: recorder('kubelet', nodeName),
@@ -102,6 +109,8 @@ export async function runNode(flags: AgentFlags): Promise<void> {
   await rm(kubeletSocket, { force: true })
   const api = await startKubeletServer({ socketPath: kubeletSocket, pods: kubelet.pods, nodeName })
   await heartbeats.syncNow()
+  if (runtimeInfo.cgroups.enforced) nodeEvent('NodeAllocatableEnforced', 'Updated Node Allocatable limit across pods')
+  nodeEvent('NodeReady')
   log(`node ${nodeName} is ready (pod CIDR ${podCIDR}, node IP ${nodeIP}, runtime ${runtimeInfo.name})`)
 
   let stopping = false

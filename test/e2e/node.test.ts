@@ -38,6 +38,12 @@ describe('node agent: real pods', { skip: skipReason, timeout: 600_000 }, () => 
       ['DiskPressure', 'MemoryPressure', 'NetworkUnavailable', 'PIDPressure', 'Ready'])
     const lease = JSON.parse(await c.ok(['get', 'lease', '-n', 'kube-node-lease', node.metadata.name, '-o', 'json']))
     assert.equal(lease.spec.holderIdentity, node.metadata.name)
+    const events = await poll('the node events', async () => {
+      const e = await eventsOf(c, node.metadata.name)
+      return e.some((x) => x.startsWith('Normal NodeReady')) ? e : undefined
+    }, 10_000, 200)
+    assert.ok(events.includes('Normal Starting Starting kubelet.'), events.join('\n'))
+    assert.ok(events.includes(`Normal NodeHasSufficientMemory Node ${node.metadata.name} status is now: NodeHasSufficientMemory`), events.join('\n'))
   })
 
   it('runs two HTTP replicas, each on its own pod IP, reachable from the node', async () => {
