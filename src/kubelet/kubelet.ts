@@ -18,6 +18,7 @@ import type { ImageFallback, ImageStore } from './images.js'
 import { readHostResolvConf } from './pod-files.js'
 import { createPodWorker, type PodWorker } from './pod-worker.js'
 import { createProbeManager, runLifecycleHandler } from './prober/index.js'
+import { cleanupOrphanedPods } from './housekeeping.js'
 import type { KubeletPods, ObjectSource, VolumeManager } from './types.js'
 
 export type KubeletOptions = {
@@ -120,6 +121,20 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
   informers.start(ac.signal)
   await informers.waitForSync(ac.signal)
 
+  // Directories of pods deleted while we ran or while we were down: once now, then every 10 s.
+  const inUse = (uid: string) => {
+    const w = workers.get(uid)
+    if (w && !w.finished) return true
+    return podInformer.list().some((p) => p.metadata?.uid === uid)
+  }
+  const housekeeping = () => cleanupOrphanedPods({
+    rootDir: opts.rootDir, logDir: opts.logDir, volumes: opts.volumes, inUse,
+    log: (m) => process.stderr.write(`kubelet: ${m}\n`),
+  }).catch(() => {})
+  await housekeeping()
+  const housekeepingTimer = setInterval(() => void housekeeping(), 10_000)
+  housekeepingTimer.unref()
+
   const find = (namespace: string, name: string) => {
     let found: PodWorker | undefined
     for (const w of workers.values()) {
@@ -166,6 +181,7 @@ export async function startKubelet(opts: KubeletOptions): Promise<Kubelet> {
       unsubscribe()
       objectsOff()
       clearInterval(gc)
+      clearInterval(housekeepingTimer)
       ac.abort()
       if (stopOpts.terminatePods) await Promise.all([...workers.values()].map((w) => w.terminate({ deleteFromApi: false })))
       for (const w of workers.values()) w.close()
