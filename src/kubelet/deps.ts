@@ -5,13 +5,11 @@
  */
 import type { Container, LifecycleHandler, Pod } from 'kubernetes-types/core/v1.js'
 import type { Cached } from '../api/index.js'
-import type { Client, EventRecorder } from '../client/index.js'
-import type { Runtime } from '../runtime/types.js'
 import type { Backoff } from './backoff.js'
-import type { ImageFallback, ImageStore } from './images.js'
 import type { DnsSettings } from './pod-files.js'
 import type { ProbeManager } from './prober/index.js'
-import type { ObjectSource, PodRuntimeFacts, ProbeResult, ProbeTarget, VolumeManager } from './types.js'
+import type { KubeletOptions } from './kubelet.js'
+import type { ObjectSource, PodRuntimeFacts, ProbeResult, ProbeTarget } from './types.js'
 
 /** The probe manager as the kubelet drives it, and what it calls back. */
 export type { ProbeManager, ProbeManagerOptions as ProbeManagerCallbacks } from './prober/index.js'
@@ -24,18 +22,9 @@ export type Environment = {
 
 export type RunLifecycleHandler = (handler: LifecycleHandler, target: ProbeTarget, timeoutMs?: number) => Promise<ProbeResult>
 
-export type WorkerContext = {
-  client: Client
-  nodeName: string
-  nodeIP: string
-  runtime: Runtime
-  volumes: VolumeManager
-  images: ImageStore
-  imageFallback: ImageFallback
-  objects: ObjectSource
-  recorder: EventRecorder
-  rootDir: string
-  logDir: string
+/** The kubelet's options as its pod workers see them, with the shared parts built. */
+export type WorkerContext = Pick<KubeletOptions, 'client' | 'nodeName' | 'nodeIP' | 'runtime' | 'volumes' | 'images' |
+  'imageFallback' | 'objects' | 'recorder' | 'rootDir' | 'logDir'> & {
   dns: DnsSettings
   now: () => number
   /** Container restart back-off (keys `<uid>/<container>`) and image pull back-off. */
