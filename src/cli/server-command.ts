@@ -41,7 +41,7 @@ export const help = helpText('kubelite server [flags]',
     ['--write-kubeconfig', 'Also merge the kubeconfig into $KUBECONFIG (first entry) or ~/.kube/config'],
     ['--log-requests', 'Log one line per request to stderr'],
     ['--compaction-interval D', 'How often storage history is compacted, e.g. 5m or 30s; 0 never (default 5m)'],
-    ['--sim-nodes N', 'Register N simulated nodes that run pods without processes (default 0)'],
+    ['--sim-nodes N', 'Register N simulated nodes that run pods without processes, instead of the node agent (default 0)'],
     ['--controllers LIST', 'Controllers to run: * for all, name to add, -name to leave out (default *)'],
     ['--disable-controller-manager', 'Run no controllers'],
     ['--disable-scheduler', 'Run no scheduler'],
@@ -99,7 +99,8 @@ export async function run(args: string[]): Promise<void> {
     writeKubeconfig: flags['write-kubeconfig'],
     logRequests: flags['log-requests'],
     compactionIntervalMs,
-    agent: flags['disable-agent'] ? undefined : { imageFallback: fallback, maxPods },
+    // A simulated cluster is the sim's alone: a real node beside it would take a share of its pods.
+    agent: flags['disable-agent'] || simNodes > 0 ? undefined : { imageFallback: fallback, maxPods },
     controlPlane: {
       simNodes,
       controllers: flags.controllers?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),
