@@ -43,6 +43,13 @@ describe('kubelite command line', () => {
       [['server', '--port'], /flag needs an argument: --port/],
       [['server', 'extra'], /unexpected argument: extra/],
       [['kubeconfig', '--write-kubeconfig'], /^kubelite kubeconfig: unknown flag: --write-kubeconfig/],
+      [['server', '--image-fallback', 'maybe'], /invalid value "maybe" for --image-fallback: want host or never/],
+      [['server', '--max-pods', '0'], /invalid value "0" for --max-pods: want a whole number/],
+      [['server', '--node-cidr-mask-size', '8'], /invalid value "8" for --node-cidr-mask-size: want 16 to 30/],
+      [['agent'], /^kubelite agent: --server is required/],
+      [['agent', '--server', 'ftp://x'], /invalid value "ftp:\/\/x" for --server: want an http or https URL/],
+      [['agent', '--server', 'https://127.0.0.1:6443'], /--token or --token-file is required/],
+      [['agent', '--server', 'https://127.0.0.1:6443', '--token', 't', '--runtime', 'vm'], /invalid value "vm" for --runtime: want namespaces or host/],
     ]
     for (const [args, message] of cases) {
       const out = await cli(...args)
@@ -67,6 +74,12 @@ describe('kubelite command line', () => {
         assert.ok(out.stdout.includes(flag), `${args.join(' ')} documents ${flag}`)
       }
     }
+    const agent = await cli('agent', '--help')
+    assert.equal(agent.code, 0)
+    for (const flag of ['--server', '--token', '--node-name', '--runtime', '--image-fallback', '--max-pods']) {
+      assert.ok(agent.stdout.includes(flag), `agent --help documents ${flag}`)
+    }
+    assert.match((await cli('image', '--help')).stdout, /build/)
     const kc = await cli('kubeconfig', '-h')
     assert.equal(kc.code, 0)
     assert.match(kc.stdout, /Usage: kubelite kubeconfig/)
