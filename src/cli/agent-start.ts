@@ -80,6 +80,9 @@ export async function launchInNodeNamespace(flags: AgentFlags, mode: 'root' | 'r
   // The token travels in the environment: argv is readable by every user in /proc/<pid>/cmdline.
   const child = spawn(cmd.file, cmd.args, {
     stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    // Its own process group: a terminal's Ctrl-C goes to us, and we ask the node to stop (once).
+    // The parent-death signal still takes the node down if we die.
+    detached: true,
     env: { ...process.env, [AGENT_TOKEN_ENV]: flags.token },
   })
   if (opts.stdio === 'pipe') {

@@ -113,10 +113,15 @@ export async function runNode(flags: AgentFlags): Promise<void> {
   nodeEvent('NodeReady')
   log(`node ${nodeName} is ready (pod CIDR ${podCIDR}, node IP ${nodeIP}, runtime ${runtimeInfo.name})`)
 
-  let stopping = false
+  let stoppingSince = 0
   const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1)
-    stopping = true
+    // A terminal's Ctrl-C reaches us and our launcher (which forwards it) at once: one request.
+    // A signal well after the first means "now", without the pods' grace periods.
+    if (stoppingSince) {
+      if (Date.now() - stoppingSince > 2000) process.exit(1)
+      return
+    }
+    stoppingSince = Date.now()
     log(`${signal} received: stopping pods`)
     heartbeats.stop()
     try {

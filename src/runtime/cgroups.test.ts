@@ -61,6 +61,20 @@ describe('cgroups as root', { skip: !isRoot && 'needs root' }, async () => {
     await group.remove()
     assert.equal(await exists(dirname(group.procsFiles[0]!)), false)
   })
+
+  it('removes the empty groups a killed earlier run of the node left behind', { skip: !manager.enforced && manager.reason }, async () => {
+    const nodeName = `test-stale-${process.pid}`
+    const first = await createCgroupManager({ nodeName })
+    const left = (await first.create('left-behind', {}))!
+    const dirs = left.procsFiles.map(dirname)
+    for (const d of dirs) assert.equal(await exists(d), true)
+    // No remove(): the agent was SIGKILLed. The next start sweeps.
+    const second = await createCgroupManager({ nodeName })
+    for (const d of dirs) assert.equal(await exists(d), false, `${d} is still there`)
+    const again = (await second.create('new', {}))!
+    await again.remove() // the last group out takes the node's group with it
+    for (const d of dirs) assert.equal(await exists(dirname(d)), false)
+  })
 })
 
 describe('cgroups rootless', { skip: !isRoot && 'needs root to switch to uid 65534' }, () => {

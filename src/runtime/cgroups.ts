@@ -7,7 +7,7 @@
  * manager says why, so the kubelet can tell the user instead of pretending.
  */
 import { constants } from 'node:fs'
-import { access, mkdir, readFile, rmdir, writeFile } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { ContainerResources, ContainerStats } from './types.js'
 
@@ -101,7 +101,10 @@ export async function createCgroupManager(opts: CgroupManagerOptions): Promise<C
       m ? [[c, dirOf(m, opts.root ?? own.get(c) ?? '/')]] : [])) as Record<string, string>
     const blocked = []
     for (const dir of new Set(Object.values(parents))) if (!(await writable(dir))) blocked.push(dir)
-    if (blocked.length === 0) return v1Manager(parents, nodeDir)
+    if (blocked.length === 0) {
+      await sweepStaleGroups([...new Set(Object.values(parents))].map((p) => join(p, nodeDir)))
+      return v1Manager(parents, nodeDir)
+    }
     reasons.push(`cgroup v1: ${blocked.join(', ')} not writable by this user (no delegation)`)
   }
   const unified = mounts.find((m) => m.fstype === 'cgroup2')
@@ -111,7 +114,10 @@ export async function createCgroupManager(opts: CgroupManagerOptions): Promise<C
     const missing = ['memory', 'cpu'].filter((c) => !available.includes(c))
     if (missing.length) reasons.push(`cgroup v2 at ${parent}: controller(s) ${missing.join(', ')} not available`)
     else if (!(await writable(parent))) reasons.push(`cgroup v2 at ${parent}: not writable by this user (no delegation)`)
-    else return v2Manager(parent, nodeDir, available.includes('pids'))
+    else {
+      await sweepStaleGroups([join(parent, nodeDir)])
+      return v2Manager(parent, nodeDir, available.includes('pids'))
+    }
   }
   if (!memory && !unified) reasons.push('no cgroup hierarchy is mounted')
   return notEnforced(`resource limits are not enforced: ${reasons.join('; ')}`)
@@ -151,6 +157,18 @@ async function removeGroup(dir: string): Promise<void> {
       }
       await new Promise((r) => setTimeout(r, 10))
     }
+  }
+}
+
+/**
+ * Container groups an earlier run of this node left (it was killed, so it could not remove
+ * them): empty ones go, as upstream's cleanupOrphanedPodCgroups does. A group that still has
+ * processes is not ours to take.
+ */
+async function sweepStaleGroups(nodeDirs: string[]): Promise<void> {
+  for (const dir of nodeDirs) {
+    const children = await readdir(dir, { withFileTypes: true }).catch(() => [])
+    for (const c of children) if (c.isDirectory()) await rmdir(join(dir, c.name)).catch(() => {})
   }
 }
 
