@@ -10,8 +10,10 @@
 import { request, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { StatusError, serviceUnavailable, type Reason } from '../api/index.js'
+import { KUBELET_SOCKET_ANNOTATION } from '../kubelet/nodestatus/node-status.js'
 
-export const KUBELET_SOCKET_ANNOTATION = 'kubelite.io/kubelet-socket'
+/** Where a node's kubelet API listens: the kubelet writes it on its Node. */
+export { KUBELET_SOCKET_ANNOTATION }
 
 /** The raw connection of an upgrade request, for a handler that takes it over. */
 export type UpgradeConnection = { socket: Duplex; head: Buffer; takenOver: boolean }

@@ -12,11 +12,11 @@ import type { Cached } from '../api/index.js'
 import type { ImageRootfs } from '../runtime/types.js'
 import type { Backoff } from './backoff.js'
 
-// Declared here as the image store's helper defines it (src/runtime/images/index.ts);
-// structural, so the real store fits without an import cycle or a wait for it to land.
-export type ImageConfig = { env: string[]; entrypoint?: string[]; cmd?: string[]; workingDir?: string; user?: string; exposedPorts?: string[] }
-export type ImageRecord = { id: string; names: string[]; layers: string[]; config: ImageConfig; created: string; size: number }
-export interface ImageStore { resolve(ref: string): Promise<ImageRecord | undefined> }
+import type { ImageConfig, ImageRecord, ImageStore as LocalImageStore } from '../runtime/images/types.js'
+
+export type { ImageConfig, ImageRecord }
+/** What the kubelet asks of the local image store: finding an image by reference. */
+export type ImageStore = Pick<LocalImageStore, 'resolve'>
 
 export type ImageFallback = 'host' | 'never'
 

@@ -1,5 +1,5 @@
 export {
   createHostRuntime, HOST_RUNTIME_REASON,
-  type CriLogWriter, type HostRuntime, type HostRuntimeOptions,
+  type HostRuntime, type HostRuntimeOptions,
 } from './runtime.js'
-export { processGroupStats, processGroupMembers } from './proc-stats.js'
+export { processGroupStats } from '../proc-stats.js'

@@ -6,7 +6,8 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { createCgroupManager } from '../cgroups.js'
 import type { ContainerConfig, Runtime } from '../types.js'
-import { createHostRuntime, type CriLogWriter } from './runtime.js'
+import type { CriLogWriter } from '../cri-log.js'
+import { createHostRuntime } from './runtime.js'
 
 /** A stand-in for cri-log.ts: CRI lines, written straight through. */
 async function testLog(path: string): Promise<CriLogWriter> {

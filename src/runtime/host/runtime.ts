@@ -15,13 +15,8 @@ import type {
   AttachSession, ContainerConfig, ContainerExit, ContainerHandle, ExecOptions, ExecSession,
   PodSandbox, PodSandboxConfig, Runtime, RuntimeInfo,
 } from '../types.js'
-import { processGroupStats } from './proc-stats.js'
-
-/** The writer of one CRI-format container log (src/runtime/cri-log.ts). */
-export interface CriLogWriter {
-  write(stream: 'stdout' | 'stderr', chunk: Buffer): void
-  close(): Promise<void>
-}
+import { openCriLog, type CriLogWriter } from '../cri-log.js'
+import { processGroupStats } from '../proc-stats.js'
 
 export type HostRuntimeOptions = {
   /** Every pod's IP: the node's own address. */
@@ -40,13 +35,6 @@ export const HOST_RUNTIME_REASON =
 
 // containerd's default when the image sets none: a host-base container still finds its tools.
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
-
-// A literal path in a variable: the compiler does not require the module while it is written.
-const CRI_LOG_MODULE = '../cri-log.js'
-async function openCriLog(path: string): Promise<CriLogWriter> {
-  const mod = (await import(CRI_LOG_MODULE)) as { openCriLog(path: string): Promise<CriLogWriter> }
-  return mod.openCriLog(path)
-}
 
 type Container = {
   handle: ContainerHandle

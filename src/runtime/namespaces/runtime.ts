@@ -17,7 +17,7 @@ import type {
   PodSandbox, PodSandboxConfig, Runtime, RuntimeInfo,
 } from '../types.js'
 import { containerIo, type ContainerIo } from './container-io.js'
-import { processTreeStats } from './proc-stats.js'
+import { processTreeStats } from '../proc-stats.js'
 import { shimPath as builtShimPath, spawnShim, untilClosed, type RunSpec, type ShimProcess } from './shim.js'
 
 export type NamespacesRuntimeOptions = {
