@@ -1,12 +1,15 @@
 /**
  * @module
- * Service ClusterIP and NodePort allocation: no duplicates, released on delete, and rebuilt
- * from the stored Services at start, so allocations survive a restart.
+ * Service ClusterIP, NodePort and load-balancer address allocation: no duplicates, released
+ * on delete, and rebuilt from the stored Services at start, so allocations survive a restart.
+ * A LoadBalancer Service gets its address from the pool in the same write that creates it, so
+ * `kubectl get svc` never shows `<pending>` (map §7); a Service that names another
+ * `loadBalancerClass` is left to that implementation.
  */
 // Upstream: pkg/registry/core/service/ipallocator and portallocator, and
 // pkg/registry/core/service/storage/alloc.go (what is allocated when, and its errors).
 import { randomInt } from 'node:crypto'
-import type { Service, ServicePort } from 'kubernetes-types/core/v1.js'
+import type { Service, ServicePort, ServiceStatus } from 'kubernetes-types/core/v1.js'
 import { invalid, invalidValue, type FieldError, type KubeObject } from '../api/index.js'
 import type { AdmissionHooks } from './store/types.js'
 
@@ -33,12 +36,51 @@ export type ServiceAllocator = AdmissionHooks & { restore(services: KubeObject[]
 
 const needsClusterIP = (s: Service) => s.spec?.type !== 'ExternalName' && s.spec?.clusterIP !== 'None'
 const needsNodePorts = (s: Service) => s.spec?.type === 'NodePort' || s.spec?.type === 'LoadBalancer'
+const needsBalancerIP = (s: Service) => s.spec?.type === 'LoadBalancer' && !s.spec.loadBalancerClass
+const balancerIPOf = (s: Service | undefined) => s?.status?.loadBalancer?.ingress?.find((i) => i.ip)?.ip
 
-export function serviceAllocator(serviceCidr: string, nodePorts: [number, number] = [30000, 32767]): ServiceAllocator {
+export const DEFAULT_LOAD_BALANCER_POOL = '127.0.1.0/24'
+
+export function serviceAllocator(serviceCidr: string, nodePorts: [number, number] = [30000, 32767],
+  loadBalancerPool = DEFAULT_LOAD_BALANCER_POOL): ServiceAllocator {
   const cidr = parseCidr(serviceCidr)
+  const pool = parseCidr(loadBalancerPool)
   const ips = new Set<number>()
   const ports = new Set<number>()
+  const balancerIPs = new Set<number>()
   const [portMin, portMax] = nodePorts
+
+  /** A pool address: the requested one when it is free and in the pool, else the lowest free. */
+  function takeBalancerIP(svc: Service): string | undefined {
+    const requested = svc.spec?.loadBalancerIP
+    if (requested) {
+      const n = ipToInt(requested)
+      const inPool = n > pool.base && n < pool.base + pool.size - 1
+      if (!inPool) {
+        throw invalid({ group: '', kind: 'Service' }, svc.metadata?.name ?? '', [invalidValue('spec.loadBalancerIP', requested,
+          `must be an address of the load-balancer pool ${pool.text}`)])
+      }
+      if (balancerIPs.has(n)) {
+        throw invalid({ group: '', kind: 'Service' }, svc.metadata?.name ?? '', [invalidValue('spec.loadBalancerIP', requested,
+          'provided IP is already allocated')])
+      }
+      balancerIPs.add(n)
+      return requested
+    }
+    // .1 is skipped: Debian's /etc/hosts gives 127.0.1.1 to the machine's own name.
+    for (let off = 2; off < pool.size - 1; off++) {
+      if (!balancerIPs.has(pool.base + off)) {
+        balancerIPs.add(pool.base + off)
+        return intToIp(pool.base + off)
+      }
+    }
+    return undefined // pool exhausted: the Service stays <pending>, as it would in a cloud without capacity
+  }
+
+  function setBalancerIP(svc: Service, ip: string | undefined) {
+    const status = ((svc as { status?: ServiceStatus }).status ??= {})
+    status.loadBalancer = ip ? { ingress: [{ ip, ipMode: 'VIP' }] } : {}
+  }
 
   function takeIp(requested: string | undefined, errs: FieldError[]): string | undefined {
     if (requested) {
@@ -124,13 +166,31 @@ export function serviceAllocator(serviceCidr: string, nodePorts: [number, number
         }
       })
     }
+    const takenBalancer: number[] = []
     const undo = () => {
       for (const n of takenIps) ips.delete(n)
       for (const p of takenPorts) ports.delete(p)
+      for (const n of takenBalancer) balancerIPs.delete(n)
     }
     if (errs.length) {
       undo()
       throw invalid({ group: '', kind: 'Service' }, svc.metadata?.name ?? '', errs)
+    }
+    if (needsBalancerIP(svc)) {
+      const had = old && needsBalancerIP(old) ? balancerIPOf(old) : undefined
+      const wanted = spec.loadBalancerIP
+      if (had && (!wanted || wanted === had)) {
+        setBalancerIP(svc, had)
+      } else {
+        try {
+          const ip = takeBalancerIP(svc)
+          if (ip) takenBalancer.push(ipToInt(ip))
+          setBalancerIP(svc, ip)
+        } catch (err) {
+          undo()
+          throw err
+        }
+      }
     }
     return undo
   }
@@ -146,9 +206,14 @@ export function serviceAllocator(serviceCidr: string, nodePorts: [number, number
     }
     const keepPorts = new Set(keep && needsNodePorts(keep) ? (keep.spec?.ports ?? []).map((p) => p.nodePort) : [])
     for (const p of svc.spec?.ports ?? []) if (p.nodePort && !keepPorts.has(p.nodePort) && ports.delete(p.nodePort)) freedPorts.push(p.nodePort)
+    const freedBalancer: number[] = []
+    const lb = needsBalancerIP(svc) ? balancerIPOf(svc) : undefined
+    const keepLb = keep && needsBalancerIP(keep) ? balancerIPOf(keep) : undefined
+    if (lb && lb !== keepLb && balancerIPs.delete(ipToInt(lb))) freedBalancer.push(ipToInt(lb))
     return () => {
       for (const n of freedIps) ips.add(n)
       for (const p of freedPorts) ports.add(p)
+      for (const n of freedBalancer) balancerIPs.add(n)
     }
   }
 
@@ -157,6 +222,8 @@ export function serviceAllocator(serviceCidr: string, nodePorts: [number, number
       for (const s of services as Service[]) {
         if (s.spec?.clusterIP && s.spec.clusterIP !== 'None') ips.add(ipToInt(s.spec.clusterIP))
         for (const p of s.spec?.ports ?? []) if (p.nodePort) ports.add(p.nodePort)
+        const lb = needsBalancerIP(s) ? balancerIPOf(s) : undefined
+        if (lb) balancerIPs.add(ipToInt(lb))
       }
     },
     // The store calls the returned undo when the write fails, is a dry run, or changes nothing.

@@ -26,6 +26,8 @@ export type ApiServerOptions = {
   /** The first address of the Service range is the `kubernetes` Service's ClusterIP. */
   serviceCIDR?: string
   nodePortRange?: [number, number]
+  /** Where LoadBalancer Services get their addresses (default 127.0.1.0/24, relayed on the host). */
+  loadBalancerPool?: string
   /** Advertised in the kubernetes Endpoints and discovery's serverAddressByClientCIDRs. */
   advertiseAddress?: string
   /** PEM private key (P-256) that signs ServiceAccount tokens; a fresh one per start if absent. */

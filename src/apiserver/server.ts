@@ -40,7 +40,7 @@ export async function startApiServer(opts: ApiServerOptions): Promise<RunningApi
   const resources: ResourceType[] = [...builtinResources(), ...reviewResources]
   const registry = createRegistry(resources)
   const serviceCidr = parseCidr(opts.serviceCIDR ?? DEFAULT_SERVICE_CIDR)
-  const allocator = serviceAllocator(serviceCidr.text, opts.nodePortRange)
+  const allocator = serviceAllocator(serviceCidr.text, opts.nodePortRange, opts.loadBalancerPool)
   const admission = new Map<string, AdmissionHooks>([
     ['/services', allocator],
     ['/pods', podAdmission(() => priorityClassLookup(served('scheduling.k8s.io', 'v1', 'priorityclasses')!))],
