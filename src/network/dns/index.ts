@@ -1,0 +1,5 @@
+export { startClusterDns, type ClusterDns, type ClusterDnsOptions } from './cluster-dns.js'
+export { createClusterZone, RECORD_TTL, type ClusterZone, type ClusterZoneOptions, type ZoneAnswer } from './records.js'
+export { startDnsServer, type DnsAddress, type DnsServer, type DnsServerOptions } from './server.js'
+export { createForwarder, parseUpstreams, type Forwarder, type ForwarderOptions, type Upstream } from './forwarder.js'
+export type { DnsStats } from './responder.js'
