@@ -41,6 +41,11 @@ export async function setUpNodeNetwork(opts: NodeNetworkOptions): Promise<NodeNe
   ])
   // Per network namespace: this never touches the host's setting.
   await writeFile('/proc/sys/net/ipv4/ip_forward', '1\n')
+  // The Service proxy DNATs pod traffic back out of the bridge it came in on: ICMP redirects are
+  // wrong there and spend the per-host ICMP budget that "unreachable"/"refused" answers need.
+  for (const key of ['conf/all/send_redirects', `conf/${bridge}/send_redirects`, 'icmp_ratelimit']) {
+    await writeFile(`/proc/sys/net/ipv4/${key}`, '0\n')
+  }
   return {
     nodeIP,
     bridge,

@@ -68,6 +68,8 @@ export function createPodNetwork(opts: PodNetworkOptions): PodNetwork {
           `netns add ${netns}`,
           `link add ${veth} type veth peer name eth0 netns ${netns}`,
           `link set ${veth} master ${bridge} up`,
+          // Hairpin: with br_netfilter, a pod's own Service traffic DNATed back to it leaves by its own port.
+          `link set dev ${veth} type bridge_slave hairpin on`,
         ])
         await ipBatch([
           'link set lo up',
