@@ -52,7 +52,8 @@ export async function bootstrap(opts: BootstrapOptions) {
       annotations: { 'prometheus.io/port': '9153', 'prometheus.io/scrape': 'true' },
     },
     spec: {
-      selector: { 'k8s-app': 'kube-dns' }, clusterIP: opts.dnsIP,
+      // No selector: every node agent serves DNS itself and lists its address in the Endpoints.
+      clusterIP: opts.dnsIP,
       ports: [
         { name: 'dns', port: 53, protocol: 'UDP', targetPort: 53 },
         { name: 'dns-tcp', port: 53, protocol: 'TCP', targetPort: 53 },

@@ -20,10 +20,21 @@ const FLAGS = {
   'cluster-domain': { type: 'string', default: 'cluster.local' },
   'service-cidr': { type: 'string', default: '10.96.0.0/12' },
   'max-pods': { type: 'string', default: '110' },
+  'proxy-mode': { type: 'string', default: 'auto' },
+  'ingress-http-port': { type: 'string', default: 'auto' },
+  'ingress-https-port': { type: 'string', default: 'auto' },
+  'dns-upstream': { type: 'string', default: '' },
   // Set by the launcher for the process it starts inside the node's namespaces.
   'api-socket': { type: 'string' },
   'in-node-namespace': { type: 'boolean', default: false },
 } as const
+
+export const NETWORK_FLAG_HELP: Array<[string, string]> = [
+  ['--proxy-mode MODE', 'How Services are served: nftables, userspace, or auto (nftables where nft works; default)'],
+  ['--ingress-http-port N', 'Host port of the ingress controller (default 80 where it can be bound, else 8080; 0: none)'],
+  ['--ingress-https-port N', 'Its TLS port (default 443 where it can be bound, else 8443; 0: none)'],
+  ['--dns-upstream LIST', 'Resolvers (host[:port],...) for names outside the cluster; default: none, such names fail'],
+]
 
 export const help = helpText('kubelite agent --server URL --token T [flags]',
   'Runs a node: registers it with the cluster at URL and runs the pods the scheduler binds to it,\n' +
@@ -42,6 +53,7 @@ export const help = helpText('kubelite agent --server URL --token T [flags]',
     ['--cluster-domain D', 'The cluster domain (default cluster.local)'],
     ['--service-cidr CIDR', 'The Service range, routed inside the node only (default 10.96.0.0/12)'],
     ['--max-pods N', 'Pods this node takes (default 110)'],
+    ...NETWORK_FLAG_HELP,
     ['-h, --help', 'Show this help'],
   ])
 
@@ -59,6 +71,39 @@ export type AgentFlags = {
   maxPods: number
   apiSocket?: string
   inNodeNamespace: boolean
+} & NodeNetworkFlags
+
+/** How the node serves Services, DNS and Ingress (shared with `kubelite server`). */
+export type NodeNetworkFlags = {
+  /** auto: nftables where `nft` works, else the userspace proxy. */
+  proxyMode: 'auto' | 'nftables' | 'userspace'
+  /** Host ports of the ingress controller; undefined: 80/443 where they can be bound, else 8080/8443; 0: none. */
+  ingressHttpPort?: number
+  ingressHttpsPort?: number
+  /** Resolvers for names outside the cluster (`host[:port]`); none: such names are not forwarded. */
+  dnsUpstream: string[]
+}
+
+/** Parses the network flags; `cmd` names the command in usage errors. */
+export function parseNetworkFlags(flags: { 'proxy-mode': string; 'ingress-http-port': string; 'ingress-https-port': string; 'dns-upstream': string }, cmd: string): NodeNetworkFlags {
+  const mode = flags['proxy-mode']
+  if (mode !== 'auto' && mode !== 'nftables' && mode !== 'userspace') {
+    throw new UsageError(`invalid value "${mode}" for --proxy-mode: want auto, nftables or userspace`, cmd)
+  }
+  const port = (name: 'ingress-http-port' | 'ingress-https-port') => {
+    const v = flags[name]
+    if (v === 'auto') return undefined
+    const n = Number(v)
+    if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`invalid value "${v}" for --${name}: want a port, 0 or auto`, cmd)
+    return n
+  }
+  const dnsUpstream = flags['dns-upstream'].split(',').map((x) => x.trim()).filter(Boolean)
+  for (const u of dnsUpstream) {
+    if (!/^(\d+\.\d+\.\d+\.\d+|\[[0-9a-fA-F:]+\])(:\d+)?$/.test(u)) {
+      throw new UsageError(`invalid value "${u}" for --dns-upstream: want IP[:port], e.g. 127.0.0.1:53`, cmd)
+    }
+  }
+  return { proxyMode: mode, ingressHttpPort: port('ingress-http-port'), ingressHttpsPort: port('ingress-https-port'), dnsUpstream }
 }
 
 export async function run(args: string[]): Promise<void> {
@@ -98,5 +143,6 @@ export async function run(args: string[]): Promise<void> {
     dataDir: resolve(flags['data-dir'] ?? defaultDataDir()), runtime, imageFallback: fallback,
     clusterDNS: flags['cluster-dns'], clusterDomain: flags['cluster-domain'], serviceCIDR: flags['service-cidr'], maxPods,
     apiSocket: flags['api-socket'], inNodeNamespace: flags['in-node-namespace'],
+    ...parseNetworkFlags(flags, 'agent'),
   })
 }

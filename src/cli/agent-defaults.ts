@@ -18,6 +18,8 @@ export const DEFAULT_AGENT_FLAGS = {
   serviceCIDR: '10.96.0.0/12',
   maxPods: 110,
   inNodeNamespace: false,
+  proxyMode: 'auto',
+  dnsUpstream: [] as string[],
 } as const satisfies Partial<AgentFlags>
 
 /** Runs the agent as a plain child process (host runtime). */
@@ -26,7 +28,11 @@ export function spawnHostAgent(flags: AgentFlags, print: (line: string) => void)
   // The token travels in the environment: argv is readable by every user in /proc/<pid>/cmdline.
   const child = spawn(process.execPath, [main, 'agent', '--server', flags.server,
     '--node-name', flags.nodeName ?? '', '--data-dir', flags.dataDir, '--runtime', 'host',
-    '--image-fallback', flags.imageFallback, '--max-pods', String(flags.maxPods), ...(flags.caFile ? ['--ca-file', flags.caFile] : [])],
+    '--image-fallback', flags.imageFallback, '--max-pods', String(flags.maxPods),
+    '--proxy-mode', flags.proxyMode, '--dns-upstream', flags.dnsUpstream.join(','),
+    '--ingress-http-port', flags.ingressHttpPort === undefined ? 'auto' : String(flags.ingressHttpPort),
+    '--ingress-https-port', flags.ingressHttpsPort === undefined ? 'auto' : String(flags.ingressHttpsPort),
+    ...(flags.caFile ? ['--ca-file', flags.caFile] : [])],
   { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, [AGENT_TOKEN_ENV]: flags.token } })
   for (const s of [child.stdout, child.stderr]) s?.setEncoding('utf8').on('data', (d: string) => d.split('\n').filter(Boolean).forEach(print))
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))

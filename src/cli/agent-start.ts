@@ -74,17 +74,21 @@ export async function launchInNodeNamespace(flags: AgentFlags, mode: 'root' | 'r
     '--runtime', flags.runtime, '--image-fallback', flags.imageFallback, '--cluster-dns', flags.clusterDNS,
     '--cluster-domain', flags.clusterDomain, '--service-cidr', flags.serviceCIDR, '--api-socket', apiSocket,
     '--max-pods', String(flags.maxPods),
+    ...networkArgs(flags),
     '--in-node-namespace',
     ...(flags.caFile ? ['--ca-file', flags.caFile] : [])]
   const cmd = nodeNamespaceCommand(mode, argv)
   // The token travels in the environment: argv is readable by every user in /proc/<pid>/cmdline.
   const child = spawn(cmd.file, cmd.args, {
-    stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe'] : 'inherit',
+    // The IPC channel carries host sockets (NodePort, LoadBalancer and ingress ports) to the node.
+    stdio: opts.stdio === 'pipe' ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['inherit', 'inherit', 'inherit', 'ipc'],
     // Its own process group: a terminal's Ctrl-C goes to us, and we ask the node to stop (once).
     // The parent-death signal still takes the node down if we die.
     detached: true,
     env: { ...process.env, [AGENT_TOKEN_ENV]: flags.token },
   })
+  const { serveHostPorts } = await import('../network/relay/host-ports.js')
+  serveHostPorts(child, warn)
   if (opts.stdio === 'pipe') {
     for (const s of [child.stdout, child.stderr]) {
       let buf = ''
@@ -155,4 +159,12 @@ export async function caFor(flags: AgentFlags): Promise<string | undefined> {
   if (flags.caFile) throw new Error(`--ca-file ${flags.caFile}: not found`)
   info('no CA file: the server certificate is not verified')
   return undefined
+}
+
+/** The network flags again, for the agent a launcher starts. */
+export function networkArgs(flags: AgentFlags): string[] {
+  return ['--proxy-mode', flags.proxyMode,
+    '--ingress-http-port', flags.ingressHttpPort === undefined ? 'auto' : String(flags.ingressHttpPort),
+    '--ingress-https-port', flags.ingressHttpsPort === undefined ? 'auto' : String(flags.ingressHttpsPort),
+    '--dns-upstream', flags.dnsUpstream.join(',')]
 }

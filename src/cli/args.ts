@@ -19,13 +19,18 @@ const quoted = (message: string) => /'([^']+)'/.exec(message)?.[1] ?? ''
 
 /** Parses `args` against `flags` (plus --help/-h); unknown flags and stray words are UsageErrors. */
 export function parseFlags<F extends FlagSpec>(command: string, args: string[], flags: F) {
+  return parseCommandLine(command, args, flags, false).values
+}
+
+/** As parseFlags, for a command that also takes arguments: its flags and its positionals. */
+export function parseCommandLine<F extends FlagSpec>(command: string, args: string[], flags: F, allowPositionals = true) {
   try {
     return parseArgs({
       args,
       options: { ...flags, help: { type: 'boolean', short: 'h' } },
       strict: true,
-      allowPositionals: false,
-    }).values
+      allowPositionals,
+    })
   } catch (err) {
     const { code, message } = err as { code?: string; message: string }
     const name = quoted(message).split(' ')[0] ?? ''

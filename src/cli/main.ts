@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   server: { summary: 'Run the control plane: API server, controllers, scheduler', load: () => import('./server-command.js') },
   agent: { summary: 'Run a node: the kubelet and pods in their own namespaces', load: () => import('./agent-command.js') },
   image: { summary: 'Build and list images for pods (image build|ls|rm)', load: () => import('./image-command.js') },
+  service: { summary: 'Print the URLs at which a Service answers on this machine', load: () => import('./service-command.js') },
   sim: { summary: 'Run simulated nodes against a cluster (like kwok)', load: () => import('./sim-command.js') },
   kubeconfig: { summary: "Print the admin kubeconfig for this machine's cluster", load: () => import('./kubeconfig-command.js') },
 }

@@ -58,6 +58,7 @@ export async function runNode(flags: AgentFlags): Promise<void> {
 
   const teardown: Array<() => Promise<void>> = []
   let runtime: Runtime
+  let bridge: string | undefined
   if (flags.runtime === 'host') {
     const { createHostRuntime } = await import('../runtime/host/runtime.js')
     const { createCgroupManager } = await import('../runtime/cgroups.js')
@@ -74,6 +75,7 @@ export async function runNode(flags: AgentFlags): Promise<void> {
     const cgroups = await createCgroupManager({ nodeName })
     runtime = createNamespacesRuntime({ network, cgroups, log })
     nodeIP = net.nodeIP
+    bridge = net.bridge
   }
   runtimeInfo = { ...runtime.info(), version: packageVersion() }
   if (!runtimeInfo.cgroups.enforced) log(`resource limits are not enforced: ${runtimeInfo.cgroups.reason ?? 'cgroups unavailable'}`)
@@ -88,6 +90,20 @@ export async function runNode(flags: AgentFlags): Promise<void> {
   informers.start(stopAll.signal)
   // Pods' ConfigMaps, Secrets and Services must be known before the first pod starts.
   await informers.waitForSync(stopAll.signal)
+  // Services, DNS and ingress before the first pod: its first lookup must already be answered.
+  if (bridge && nodeIP) {
+    const { startClusterNetworking } = await import('../network/cluster-networking.js')
+    const { hostPortBroker } = await import('../network/relay/host-ports.js')
+    const networking = await startClusterNetworking({
+      client, informers, recorder: recorder('ingress-controller', nodeName), nodeName, nodeIP, bridge,
+      apiSocket: flags.apiSocket, clusterDomain: flags.clusterDomain, clusterDNS: flags.clusterDNS,
+      flags, broker: hostPortBroker(), log,
+    })
+    teardown.push(() => networking.stop())
+    log(`Services: ${networking.proxyMode} proxy; DNS at ${flags.clusterDNS}; ingress at ${networking.ingressURLs.join(', ') || 'no host port'}`)
+  } else {
+    log('the host runtime serves no Service IPs, cluster DNS or ingress: pods share the host network')
+  }
   const rootDir = join(agentDir, 'kubelet')
   const volumes = createVolumeManager({
     rootDir, source: objects, nodeName,

@@ -7,6 +7,7 @@ import { resolve } from 'node:path'
 import { helpText, parseFlags, parsePort, UsageError } from './args.js'
 import { defaultDataDir } from './defaults.js'
 import { parseGoDuration } from '../api/duration.js'
+import { NETWORK_FLAG_HELP, parseNetworkFlags } from './agent-command.js'
 
 const FLAGS = {
   'data-dir': { type: 'string' },
@@ -26,6 +27,11 @@ const FLAGS = {
   'image-fallback': { type: 'string', default: 'never' },
   'max-pods': { type: 'string', default: '110' },
   'node-cidr-mask-size': { type: 'string', default: '24' },
+  'load-balancer-pool': { type: 'string', default: '127.0.1.0/24' },
+  'proxy-mode': { type: 'string', default: 'auto' },
+  'ingress-http-port': { type: 'string', default: 'auto' },
+  'ingress-https-port': { type: 'string', default: 'auto' },
+  'dns-upstream': { type: 'string', default: '' },
 } as const
 
 export const help = helpText('kubelite server [flags]',
@@ -50,6 +56,8 @@ export const help = helpText('kubelite server [flags]',
     ['--image-fallback MODE', 'host: the agent runs images it does not have on the host base; never: ErrImagePull (default never)'],
     ['--max-pods N', "Pods the agent's node takes (default 110)"],
     ['--node-cidr-mask-size N', 'Size of each node\'s Pod CIDR in 10.244.0.0/16 (default 24: 253 pod IPs)'],
+    ['--load-balancer-pool CIDR', 'Host addresses for LoadBalancer Services, relayed on their ports (default 127.0.1.0/24)'],
+    ...NETWORK_FLAG_HELP,
     ['-h, --help', 'Show this help'],
   ])
 
@@ -89,6 +97,12 @@ export async function run(args: string[]): Promise<void> {
   if (!Number.isInteger(mask) || mask < 16 || mask > 30) {
     throw new UsageError(`invalid value "${flags['node-cidr-mask-size']}" for --node-cidr-mask-size: want 16 to 30`, 'server')
   }
+  const pool = flags['load-balancer-pool']
+  const poolMatch = /^(\d+)\.(\d+)\.(\d+)\.(\d+)\/(\d+)$/.exec(pool)
+  if (!poolMatch || poolMatch.slice(1, 5).some((x) => Number(x) > 255) || Number(poolMatch[5]) < 8 || Number(poolMatch[5]) > 30) {
+    throw new UsageError(`invalid value "${pool}" for --load-balancer-pool: want an IPv4 CIDR from /8 to /30, e.g. 127.0.1.0/24`, 'server')
+  }
+  const network = parseNetworkFlags(flags, 'server')
   const { startServer } = await import('./server-start.js')
   await startServer({
     dataDir: resolve(flags['data-dir'] ?? defaultDataDir()),
@@ -100,7 +114,8 @@ export async function run(args: string[]): Promise<void> {
     logRequests: flags['log-requests'],
     compactionIntervalMs,
     // A simulated cluster is the sim's alone: a real node beside it would take a share of its pods.
-    agent: flags['disable-agent'] || simNodes > 0 ? undefined : { imageFallback: fallback, maxPods },
+    agent: flags['disable-agent'] || simNodes > 0 ? undefined : { imageFallback: fallback, maxPods, network },
+    loadBalancerPool: pool,
     controlPlane: {
       simNodes,
       controllers: flags.controllers?.flatMap((c) => c.split(',')).map((c) => c.trim()).filter(Boolean),

@@ -16,6 +16,7 @@ import {
 } from '../pki/index.js'
 import { openStorage, startCompactor } from '../storage/index.js'
 import type { ControlPlaneOptions } from './control-plane.js'
+import type { NodeNetworkFlags } from './agent-command.js'
 
 export type ServerOptions = {
   dataDir: string
@@ -28,10 +29,14 @@ export type ServerOptions = {
   /** Storage compaction period; 0 turns it off. */
   compactionIntervalMs?: number
   /** The embedded node agent; absent with --disable-agent. */
-  agent?: { imageFallback: 'host' | 'never'; maxPods?: number }
+  agent?: EmbeddedAgentOptions
+  /** Where LoadBalancer Services get addresses (default 127.0.1.0/24). */
+  loadBalancerPool?: string
   /** The control plane beside the API server (controllers, scheduler, sim nodes). */
   controlPlane?: Omit<ControlPlaneOptions, 'signal' | 'dataDir'>
 }
+
+export type EmbeddedAgentOptions = { imageFallback: 'host' | 'never'; maxPods?: number; network?: NodeNetworkFlags }
 
 const UNSPECIFIED = new Set(['0.0.0.0', '::', '[::]'])
 
@@ -96,6 +101,7 @@ export async function startServer(opts: ServerOptions): Promise<void> {
       storage,
       authenticator,
       serviceAccountKey,
+      loadBalancerPool: opts.loadBalancerPool,
       log: opts.logRequests ? (line: string) => process.stderr.write(`${line}\n`) : undefined,
     })
   } catch (err) {
@@ -165,7 +171,7 @@ export async function startServer(opts: ServerOptions): Promise<void> {
 
 /** Starts `kubelite agent` inside the node's namespaces, reaching the API through a socket in the data dir. */
 async function startEmbeddedAgent(server: RunningApiServer, dataDir: string, token: string,
-  agent: { imageFallback: 'host' | 'never'; maxPods?: number }, warn: (m: string) => void): Promise<{ stop(): Promise<void> } | undefined> {
+  agent: EmbeddedAgentOptions, warn: (m: string) => void): Promise<{ stop(): Promise<void> } | undefined> {
   const { nodeNamespaceSupport } = await import('../network/node/namespace.js')
   const { launchInNodeNamespace, defaultNodeName } = await import('./agent-start.js')
   const { DEFAULT_AGENT_FLAGS } = await import('./agent-defaults.js')
@@ -175,6 +181,7 @@ async function startEmbeddedAgent(server: RunningApiServer, dataDir: string, tok
   const flags = {
     ...DEFAULT_AGENT_FLAGS, server: `https://127.0.0.1:${server.port}`, token, caFile: join(dataDir, 'pki', 'ca.crt'),
     nodeName: defaultNodeName(), dataDir, imageFallback: agent.imageFallback, maxPods: agent.maxPods ?? 110, apiSocket: socket,
+    ...agent.network,
   }
   const print = (line: string) => process.stderr.write(`${line}\n`)
   if (support.mode === 'unavailable') {

@@ -6,10 +6,11 @@
  * their Leases expire, and a later `kubelite sim` with the same prefix adopts them again.
  */
 import { existsSync } from 'node:fs'
-import { join, resolve } from 'node:path'
+import { join } from 'node:path'
 import type { Taint } from 'kubernetes-types/core/v1.js'
 import { parseGoDuration, parseQuantity } from '../api/index.js'
 import { createClient, createInformers, httpTransport, kubeconfigTransportOptions } from '../client/index.js'
+import { kubeconfigPath } from './kubeconfig-path.js'
 import { startSimNodes } from '../runtime/sim/index.js'
 import { helpText, parseFlags, UsageError } from './args.js'
 import { defaultDataDir } from './defaults.js'
@@ -56,14 +57,6 @@ function quantity(flag: string, value: string): string {
   } catch {
     throw invalid(flag, value, 'a quantity such as 4, 500m or 16Gi')
   }
-}
-
-function kubeconfigPath(flag: string | undefined): string {
-  if (flag) return resolve(flag)
-  const env = (process.env.KUBECONFIG ?? '').split(':').find((p) => p !== '')
-  if (env) return env
-  const local = join(defaultDataDir(), 'kubeconfig.yaml')
-  return existsSync(local) ? local : join(process.env.HOME ?? '', '.kube', 'config')
 }
 
 function parseTaint(value: string): Taint {

@@ -4,8 +4,9 @@ import { describe, it } from 'node:test'
 import { bootstrapObjects } from './bootstrap-objects.js'
 import { rbacV1 } from './rbac/index.js'
 import { schedulingV1 } from './scheduling/index.js'
+import { networkingV1 } from './networking/index.js'
 
-const entries = [...rbacV1, ...schedulingV1]
+const entries = [...rbacV1, ...schedulingV1, ...networkingV1]
 
 describe('bootstrapObjects', () => {
   it('passes its own defaults and validation', () => {
@@ -34,5 +35,10 @@ describe('bootstrapObjects', () => {
     const has = (outer: string, inner: string) => roles.get(inner).rules.every((r: unknown) => roles.get(outer).rules.some((o: unknown) => JSON.stringify(o) === JSON.stringify(r)))
     assert.ok(has('edit', 'view') && has('admin', 'edit'))
     assert.notEqual(bootstrapObjects()[0], bootstrapObjects()[0]) // fresh copies each call
+  })
+  it('has the ingress classes kubelite serves, its own the default', () => {
+    const classes = (bootstrapObjects() as any[]).filter((o) => o.kind === 'IngressClass')
+      .map((o) => [o.metadata.name, o.spec.controller, o.metadata.annotations?.['ingressclass.kubernetes.io/is-default-class'] ?? ''])
+    assert.deepEqual(classes, [['kubelite', 'kubelite.io/ingress-controller', 'true'], ['nginx', 'k8s.io/ingress-nginx', '']])
   })
 })

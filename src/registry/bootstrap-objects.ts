@@ -90,6 +90,26 @@ export function bootstrapObjects(): KubeObject[] {
     clusterRole('system:aggregate-to-edit', editRules, { [`${RBAC}/aggregate-to-edit`]: 'true' }),
     clusterRole('system:aggregate-to-view', viewRules, { [`${RBAC}/aggregate-to-view`]: 'true' }),
     binding,
+    ...ingressClasses(),
   ]
   return structuredClone(objects) as unknown as KubeObject[]
+}
+
+/** The controllers of kubelite's ingress classes (the agent serves both). */
+export const INGRESS_CONTROLLERS = { nginx: 'k8s.io/ingress-nginx', kubelite: 'kubelite.io/ingress-controller' } as const
+
+/**
+ * IngressClasses `nginx` (so manifests written for ingress-nginx work unchanged) and
+ * `kubelite`, the default class for Ingresses that name none.
+ */
+export function ingressClasses(): KubeObject[] {
+  const cls = (name: string, controller: string, isDefault: boolean) => ({
+    apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
+    metadata: {
+      name, labels: { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/part-of': 'kubelite' },
+      ...(isDefault ? { annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } } : {}),
+    },
+    spec: { controller },
+  })
+  return [cls('kubelite', INGRESS_CONTROLLERS.kubelite, true), cls('nginx', INGRESS_CONTROLLERS.nginx, false)] as KubeObject[]
 }

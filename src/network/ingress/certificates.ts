@@ -20,13 +20,17 @@ const DAY_MS = 86_400_000
 export const createDefaultCertificate = (now = new Date()) =>
   createSelfSignedCertificate('Kubernetes Ingress Controller Fake Certificate', ['ingress.local'], now)
 
-/** A new self-signed serving certificate (ECDSA P-256), valid for a year. */
+/**
+ * A new self-signed serving certificate (RSA 2048, as ingress-nginx's fake one), valid for a
+ * year. Not ECDSA: OpenSSL keeps the default context's certificate beside the one an SNI
+ * callback picks, and prefers an ECDSA default over a Secret's RSA certificate.
+ */
 export async function createSelfSignedCertificate(commonName: string, dnsNames: string[], now = new Date()): Promise<CertAndKey> {
   // Loaded lazily: @peculiar/x509 and its reflection shim cost ~80 ms to import.
   await import('reflect-metadata')
   const x509 = await import('@peculiar/x509')
   x509.cryptoProvider.set(webcrypto)
-  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' }
+  const alg = { name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' }
   const keys = await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']) as webcrypto.CryptoKeyPair
   const serial = Buffer.from(webcrypto.getRandomValues(new Uint8Array(16)))
   serial[0] = (serial[0]! & 0x7f) | 0x40 // positive and non-zero, as Go insists
