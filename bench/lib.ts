@@ -4,7 +4,7 @@
  * certificate, percentiles. Benchmarks print figures; they assert nothing.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { Agent, request } from 'node:https'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -133,4 +133,18 @@ export async function load(total: number, concurrency: number, task: (i: number)
 export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : NaN
+}
+
+/** The node agent inside the node's namespaces: the process with --in-node-namespace and our data dir. */
+export function agentPid(dataDir: string): number | undefined {
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    try {
+      const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
+      if (args.includes('--in-node-namespace') && args.includes(dataDir) && !args[0]?.endsWith('unshare')) return Number(d)
+    } catch {
+      // gone
+    }
+  }
+  return undefined
 }

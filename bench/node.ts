@@ -9,26 +9,12 @@
  * No peer runs here: no other kubelet is on the machine.
  */
 import { readdirSync, readFileSync } from 'node:fs'
-import { fmt, percentile, startServer, type Server } from './lib.js'
+import { agentPid, fmt, percentile, startServer, type Server } from './lib.js'
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`)
 type Pod = { metadata: { name: string; creationTimestamp: string }; status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[]; containerStatuses?: { state?: { running?: { startedAt: string } } }[] } }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
-
-/** The agent inside the node's namespaces: the process with --in-node-namespace and our data dir. */
-function agentPid(dataDir: string): number | undefined {
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    try {
-      const args = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0')
-      if (args.includes('--in-node-namespace') && args.includes(dataDir) && !args[0]?.endsWith('unshare')) return Number(d)
-    } catch {
-      // gone
-    }
-  }
-  return undefined
-}
 
 const status = (pid: number) => {
   try {

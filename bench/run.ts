@@ -6,10 +6,14 @@
  *
  *   npm run bench            all of it
  *   npm run bench -- quick   smaller counts, for a smoke run
- *   npm run bench -- sim     one section (startup, writes, lists, watches, sim, deployment)
+ *   npm run bench -- sim     one section (startup, writes, lists, watches, sim, deployment, node,
+ *                            network, dns, ingress)
  */
 import { bigDeployment, simScale } from './control-plane.js'
 import { nodeBench } from './node.js'
+import { networkBench } from './network.js'
+import { dnsBench } from './dns.js'
+import { ingressBench } from './ingress.js'
 import { etcdWrites } from './etcd-peer.js'
 import { fmt, load, median, percentile, rssMb, startServer, type Server } from './lib.js'
 
@@ -156,5 +160,8 @@ const only = process.argv.slice(2).filter((a) => a !== 'quick' && a !== '--')
 const sim = () => (quick ? simScale(500, 1000) : simScale(5000, 10_000))
 const deployment = () => bigDeployment(quick ? 200 : 1000, quick ? 20 : 100)
 const node = () => nodeBench(quick ? 20 : 100, quick ? 50 : 500)
-const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment, node }
+const network = () => networkBench(quick)
+const dns = () => dnsBench(quick)
+const ingress = () => ingressBench(quick)
+const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment, node, network, dns, ingress }
 for (const [name, fn] of Object.entries(sections)) if (!only.length || only.includes(name)) await fn()
