@@ -5,54 +5,19 @@
  * after each step. Prints the findings as one JSON line; the test judges them.
  */
 import { execFileSync } from 'node:child_process'
-import { writeFile } from 'node:fs/promises'
-import { prepareNodeMounts } from '../../node/namespace.js'
-import { setUpNodeNetwork } from '../../node/node-network.js'
-import { createPodNetwork, podNetnsName } from '../../node/pod-network.js'
 import { createNftablesBackend } from '../nftables.js'
-import { diffServiceTables, type Backend, type ServicePort, type ServiceTable } from '../service-table.js'
-import { AGENT_PORT, probe, startPodAgent, whoAnswers, type PodAgent } from './nft-fixture.js'
+import { setUpProxyScenario } from './scenario-setup.js'
 
-const POD_CIDR = '10.244.9.0/24'
 /** 'off': the bridge skips netfilter (no br_netfilter), so the backend must masquerade. */
 const bridgeNetfilter = process.argv[2] ?? 'on'
 const r: Record<string, unknown> = {}
-const logs: string[] = []
 const sh = (cmd: string, ...args: string[]) => execFileSync(cmd, args).toString().trim()
 
-await prepareNodeMounts()
-// Per network namespace (this is the node's): the host's setting is untouched.
-await writeFile('/proc/sys/net/bridge/bridge-nf-call-iptables', bridgeNetfilter === 'off' ? '0\n' : '1\n')
-const node = await setUpNodeNetwork({ podCIDR: POD_CIDR, serviceCIDR: '10.96.0.0/12' })
-const pods = createPodNetwork({ podCIDR: POD_CIDR })
-const agents: PodAgent[] = []
-const backend = createNftablesBackend({ log: (m) => logs.push(m) })
+const scenario = await setUpProxyScenario(({ log }) => createNftablesBackend({ log }), { bridgeNetfilter: bridgeNetfilter !== 'off' })
+const { node, backend, logs, a, ep, svc, sync, syncMs, fromA, fromNode } = scenario
 try {
-  const ips: Record<string, string> = {}
-  for (const name of ['pod-a', 'pod-b', 'pod-c']) {
-    ips[name] = (await pods.setUp(name, name)).ip
-    agents.push(await startPodAgent(podNetnsName(name), name))
-  }
-  const [a] = agents as [PodAgent]
-  const ep = (name: string): Backend => ({ ip: ips[name]!, port: AGENT_PORT })
-  r.ips = ips
+  r.ips = scenario.ips
   r.nodeIP = node.nodeIP
-
-  const svc = (name: string, ip: string, eps: Backend[], over: Partial<ServicePort> = {}): ServicePort => ({
-    id: `default/${name}:/${over.protocol ?? 'TCP'}`, namespace: 'default', name, portName: '', protocol: 'TCP',
-    port: 80, clusterIPs: [ip], externalIPs: [], loadBalancerIPs: [], clusterEndpoints: eps, externalEndpoints: eps, ...over,
-  })
-  let table: ServiceTable = new Map()
-  const syncMs: number[] = []
-  const sync = async (...ports: ServicePort[]) => {
-    const next: ServiceTable = new Map(ports.map((sp) => [sp.id, sp]))
-    const t0 = performance.now()
-    await backend.sync(diffServiceTables(table, next), next)
-    syncMs.push(performance.now() - t0)
-    table = next
-  }
-  const fromA = (kind: 'tcp' | 'udp', host: string, port: number, n = 1) => whoAnswers(() => a.probe(kind, host, port), n)
-  const fromNode = (kind: 'tcp' | 'udp', host: string, port: number, n = 1) => whoAnswers(() => probe(kind, host, port), n)
 
   const web = svc('web', '10.96.0.20', [ep('pod-b'), ep('pod-c')], { nodePort: 30080 })
   const self = svc('self', '10.96.0.21', [ep('pod-a')])
@@ -107,10 +72,7 @@ try {
   await backend.close()
   r.afterClose = { tables: sh('nft', 'list', 'tables'), routes: sh('ip', 'route', 'show', 'proto', '177') }
 } finally {
-  for (const agent of agents) agent.close()
-  for (const name of ['pod-a', 'pod-b', 'pod-c']) await pods.tearDown(name)
-  await backend.close().catch(() => {})
-  await node.teardown()
+  await scenario.close()
 }
 r.netnsAfter = sh('ip', 'netns', 'list')
 r.logs = logs

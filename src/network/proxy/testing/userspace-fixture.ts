@@ -1,57 +1,25 @@
 /**
  * @module
- * Run inside a fresh node namespace by userspace.test.ts: a node network with two pods, the
+ * Run inside a fresh node namespace by userspace.test.ts: a node network with three pods, the
  * userspace backend driven through a series of tables, and probes from a pod and the node
  * after each step. Prints the findings as one JSON line; the test judges them. Everything it
  * makes lives in the node's namespaces, which vanish when it exits, also on failure.
  */
 import { execFileSync } from 'node:child_process'
-import { prepareNodeMounts } from '../../node/namespace.js'
-import { setUpNodeNetwork } from '../../node/node-network.js'
-import { createPodNetwork, podNetnsName } from '../../node/pod-network.js'
-import { diffServiceTables, type Backend, type ServicePort, type ServiceTable } from '../service-table.js'
 import { createUserspaceBackend } from '../userspace.js'
-import { AGENT_PORT, probe, startPodAgent, whoAnswers, type PodAgent } from './nft-fixture.js'
+import { setUpProxyScenario } from './scenario-setup.js'
 
-const POD_CIDR = '10.244.9.0/24'
 const r: Record<string, unknown> = {}
-const logs: string[] = []
 const sh = (cmd: string, ...args: string[]) => execFileSync(cmd, args).toString().trim()
 /** The node's /32 addresses (Service addresses), as "device address/32". */
 const svcAddrs = () => sh('ip', '-4', '-o', 'addr').split('\n').map((l) => l.split(/\s+/))
   .filter((f) => f[3]?.endsWith('/32')).map((f) => `${f[1]} ${f[3]}`).sort()
 
-await prepareNodeMounts()
-const node = await setUpNodeNetwork({ podCIDR: POD_CIDR, serviceCIDR: '10.96.0.0/12' })
-const pods = createPodNetwork({ podCIDR: POD_CIDR })
-const agents: PodAgent[] = []
-const backend = createUserspaceBackend({ nodeIP: node.nodeIP, log: (m) => logs.push(m), udpIdleTimeoutMs: 200 })
+const scenario = await setUpProxyScenario(({ nodeIP, log }) => createUserspaceBackend({ nodeIP, log, udpIdleTimeoutMs: 200 }))
+const { node, backend, logs, a, ep, svc, sync, syncMs, fromA, fromNode } = scenario
 try {
-  const ips: Record<string, string> = {}
-  for (const name of ['pod-a', 'pod-b', 'pod-c']) {
-    ips[name] = (await pods.setUp(name, name)).ip
-    agents.push(await startPodAgent(podNetnsName(name), name))
-  }
-  const [a] = agents as [PodAgent]
-  const ep = (name: string): Backend => ({ ip: ips[name]!, port: AGENT_PORT })
-  r.ips = ips
+  r.ips = scenario.ips
   r.nodeIP = node.nodeIP
-
-  const svc = (name: string, ip: string, eps: Backend[], over: Partial<ServicePort> = {}): ServicePort => ({
-    id: `default/${name}:/${over.protocol ?? 'TCP'}`, namespace: 'default', name, portName: '', protocol: 'TCP',
-    port: 80, clusterIPs: [ip], externalIPs: [], loadBalancerIPs: [], clusterEndpoints: eps, externalEndpoints: eps, ...over,
-  })
-  let table: ServiceTable = new Map()
-  const syncMs: number[] = []
-  const sync = async (...ports: ServicePort[]) => {
-    const next: ServiceTable = new Map(ports.map((sp) => [sp.id, sp]))
-    const t0 = performance.now()
-    await backend.sync(diffServiceTables(table, next), next)
-    syncMs.push(performance.now() - t0)
-    table = next
-  }
-  const fromA = (kind: 'tcp' | 'udp', host: string, port: number, n = 1) => whoAnswers(() => a.probe(kind, host, port), n)
-  const fromNode = (kind: 'tcp' | 'udp', host: string, port: number, n = 1) => whoAnswers(() => probe(kind, host, port), n)
 
   const web = svc('web', '10.96.0.20', [ep('pod-b'), ep('pod-c')], { nodePort: 30080, externalIPs: ['192.0.2.10'] })
   const self = svc('self', '10.96.0.21', [ep('pod-a')])
@@ -105,10 +73,7 @@ try {
   }
   r.logs = logs
 } finally {
-  for (const agent of agents) agent.close()
-  await backend.close()
-  for (const name of ['pod-a', 'pod-b', 'pod-c']) await pods.tearDown(name)
-  await node.teardown()
+  await scenario.close()
 }
 r.netnsAfter = sh('ip', 'netns', 'list')
 console.log(JSON.stringify(r))
