@@ -17,7 +17,7 @@ describe('kubelite service', () => {
       { name: 'dns', port: 53, protocol: 'UDP', nodePort: 30053 },
     ] }, ['127.0.1.2']))
     assert.deepEqual(urls.map((u) => u.url), ['http://127.0.1.2', 'https://127.0.1.2', 'http://127.0.1.2:9000'])
-    assert.deepEqual(urls[0], { port: 'http/80', targetPort: '8080', url: 'http://127.0.1.2' })
+    assert.deepEqual(urls[0], { port: 'http/80', targetPort: '8080', url: 'http://127.0.1.2', host: '127.0.1.2', hostPort: 80 })
   })
 
   it('prints a NodePort (and a LoadBalancer still without an address) at 127.0.0.1:<nodePort>', () => {

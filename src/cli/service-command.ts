@@ -4,6 +4,7 @@
  * load-balancer address on each port, or 127.0.0.1 on its node ports — as `minikube service`
  * prints it. A ClusterIP Service has no address on the host; the error says how to reach it.
  */
+import { connect } from 'node:net'
 import type { Service } from 'kubernetes-types/core/v1.js'
 import { isNotFound } from '../api/index.js'
 import { helpText, parseCommandLine, UsageError } from './args.js'
@@ -24,7 +25,7 @@ export const help = helpText('kubelite service NAME [-n NAMESPACE] [--url]',
     ['-h, --help', 'Show this help'],
   ])
 
-export type ServiceURL = { port: string; targetPort: string; url: string }
+export type ServiceURL = { port: string; targetPort: string; url: string; host?: string; hostPort?: number }
 
 /** The URLs of a Service on the host; empty for a Service the host cannot reach. */
 export function serviceURLs(svc: Service, nodePortAddress = '127.0.0.1'): ServiceURL[] {
@@ -39,12 +40,35 @@ export function serviceURLs(svc: Service, nodePortAddress = '127.0.0.1'): Servic
     const portLabel = p.name ? `${p.name}/${p.port}` : String(p.port)
     const targetPort = String(p.targetPort ?? p.port)
     if (lbIPs.length) {
-      for (const ip of lbIPs) out.push({ port: portLabel, targetPort, url: `${scheme}://${ip}${defaultPort(scheme, p.port) ? '' : `:${p.port}`}` })
+      for (const ip of lbIPs) out.push({ port: portLabel, targetPort, url: `${scheme}://${ip}${defaultPort(scheme, p.port) ? '' : `:${p.port}`}`, host: ip, hostPort: p.port })
     } else if (p.nodePort) {
       out.push({ port: portLabel, targetPort, url: `${scheme}://${nodePortAddress}:${p.nodePort}` })
     }
   }
   return out
+}
+
+/**
+ * A node run by an ordinary user relays a load-balancer port below 1024 on port + 8000 (the
+ * host refuses it the low one): print the port that answers.
+ */
+async function withRelayFallbacks(urls: ServiceURL[]): Promise<ServiceURL[]> {
+  const { PRIVILEGED_PORT_OFFSET } = await import('../network/relay/service-relays.js')
+  return Promise.all(urls.map(async (u) => {
+    if (!u.host || !u.hostPort || u.hostPort >= 1024 || await accepts(u.host, u.hostPort)) return u
+    const alt = u.hostPort + PRIVILEGED_PORT_OFFSET
+    if (!await accepts(u.host, alt)) return u
+    const scheme = u.url.split(':')[0]!
+    return { ...u, url: `${scheme}://${u.host}:${alt}`, hostPort: alt }
+  }))
+}
+
+function accepts(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = connect({ host, port, timeout: 500 })
+    const done = (ok: boolean) => { s.destroy(); resolve(ok) }
+    s.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false))
+  })
 }
 
 const defaultPort = (scheme: string, port: number) => (scheme === 'http' && port === 80) || (scheme === 'https' && port === 443)
@@ -66,7 +90,7 @@ export async function run(args: string[]): Promise<void> {
   } catch (err) {
     throw new Error(isNotFound(err) ? `service ${ns}/${name} not found` : (err as Error).message)
   }
-  const urls = serviceURLs(svc)
+  const urls = await withRelayFallbacks(serviceURLs(svc))
   if (!urls.length) {
     const type = svc.spec?.type ?? 'ClusterIP'
     throw new Error(`service ${ns}/${name} has no address on this machine: it is of type ${type}` +

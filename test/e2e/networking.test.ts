@@ -6,6 +6,8 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawn, spawnSync } from 'node:child_process'
+import dgram from 'node:dgram'
+import dnsPacket from 'dns-packet'
 import { poll, startCluster, CLI, type Cluster } from './harness.js'
 import { clientPod, echoDeployment, hostCurl } from './network-helpers.js'
 import { inNode, isRunningReady, waitNodeReady, waitPod } from './node-helpers.js'
@@ -23,16 +25,38 @@ async function inPod(c: Cluster, cmd: string, podName = 'client') {
   return c.kubectl(['exec', podName, '--', 'sh', '-c', cmd], { timeoutMs: 20_000 })
 }
 
+/** A resolver of our own on 127.0.0.1 (never the machine's): every A query gets 192.0.2.10. */
+async function fakeUpstream(): Promise<{ port: number; queries: string[]; close(): void }> {
+  const sock = dgram.createSocket('udp4')
+  const queries: string[] = []
+  sock.on('message', (msg, from) => {
+    const q = dnsPacket.decode(msg)
+    const name = q.questions?.[0]?.name ?? ''
+    queries.push(name)
+    const answer = dnsPacket.encode({
+      type: 'response', id: q.id, flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE, questions: q.questions,
+      answers: q.questions?.[0]?.type === 'A' ? [{ type: 'A', name, ttl: 60, data: '192.0.2.10' }] : [],
+    })
+    sock.send(answer, from.port, from.address)
+  })
+  await new Promise<void>((r) => sock.bind(0, '127.0.0.1', r))
+  return { port: sock.address().port, queries, close: () => sock.close() }
+}
+
 for (const { mode, skip } of modes) {
   describe(`cluster networking (${mode} proxy)`, { skip, timeout: 600_000 }, () => {
     let c: Cluster
+    let upstream: Awaited<ReturnType<typeof fakeUpstream>>
     before(async () => {
-      c = await startCluster({ agent: true, extraArgs: ['--image-fallback', 'host', '--proxy-mode', mode, '--ingress-http-port', '0', '--ingress-https-port', '0'] })
+      upstream = await fakeUpstream()
+      c = await startCluster({ agent: true, extraArgs: ['--image-fallback', 'host', '--proxy-mode', mode, '--ingress-http-port', '0', '--ingress-https-port', '0',
+        '--dns-upstream', `127.0.0.1:${upstream.port}`] })
       await waitNodeReady(c)
       await poll('the proxy to start', () => (c.output().includes(`Services: ${mode} proxy`) ? true : undefined), 30_000, 100)
     })
     after(async () => {
       await c?.stop()
+      upstream?.close()
     })
 
     it('reaches a Service by DNS name, by its environment variables and by its ClusterIP', async () => {
@@ -102,6 +126,16 @@ for (const { mode, skip } of modes) {
       assert.equal(nx.stdout.trim(), 'status: NXDOMAIN')
       const nodata = await inPod(c, 'dig AAAA auth-service.default.svc.cluster.local | grep -E -o "status: [A-Z]*|ANSWER: [0-9]+"')
       assert.deepEqual(nodata.stdout.trim().split('\n'), ['status: NOERROR', 'ANSWER: 0'])
+    })
+
+    it('forwards names outside the cluster to --dns-upstream, through the host', async () => {
+      await waitPod(c, 'client', isRunningReady)
+      const r = await inPod(c, 'dig +short example.test')
+      assert.equal(r.stdout.trim(), '192.0.2.10', r.stderr)
+      assert.ok(upstream.queries.includes('example.test'), upstream.queries.join(','))
+      // A cluster name never leaves the node.
+      await inPod(c, 'dig +short auth-service.default.svc.cluster.local')
+      assert.ok(!upstream.queries.some((q) => q.endsWith('cluster.local')), upstream.queries.join(','))
     })
 
     it('gives a LoadBalancer its address at once and relays it, and a NodePort, on the host', async () => {

@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { startCluster, type Cluster } from './harness.js'
+import { CLI, poll, startCluster, type Cluster } from './harness.js'
 import { containerStatus, inNode, isRunningReady, leftovers, waitNodeReady, waitPod } from './node-helpers.js'
 import { yamlOf } from './workloads-helpers.js'
 
@@ -42,6 +42,29 @@ describe('node agent as an ordinary user', { skip: skipReason(), timeout: 300_00
     assert.match(await c.ok(['logs', 'web', '-c', 'web']), /^started\n/)
     assert.equal(containerStatus(p, 'web').restartCount, 0)
     assert.match(c.output(), /limits are not enforced/)
+  })
+
+  it('serves a Service by name, and a LoadBalancer and ingress on the host on port + 8000 (no low ports)', async () => {
+    await c.ok(['apply', '-f', '-'], { input: yamlOf([
+      'apiVersion: v1', 'kind: Service', 'metadata: {name: web}',
+      'spec: {type: LoadBalancer, selector: {run: web}, ports: [{port: 80, targetPort: 8080}]}',
+    ]) })
+    await c.ok(['label', 'pod', 'web', 'run=web'])
+    const inPod = await poll('the Service by name from a pod', async () => {
+      const r = await c.kubectl(['exec', 'web', '-c', 'peer', '--', 'curl', '-s', '--max-time', '3', 'http://web.default/hostname'])
+      return r.code === 0 && r.stdout.trim() === 'web' ? r.stdout : undefined
+    }, 20_000, 200)
+    assert.equal(inPod.trim(), 'web')
+    const lb = await c.ok(['get', 'svc', 'web', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}'])
+    const fromHost = await poll('the LoadBalancer from the host', () => {
+      const r = spawnSync('curl', ['-s', '--max-time', '3', `http://${lb}:8080/hostname`], { encoding: 'utf8' })
+      return r.status === 0 ? r.stdout : undefined
+    }, 10_000, 100)
+    assert.equal(fromHost.trim(), 'web')
+    assert.match(c.output(), new RegExp(`${lb.replace(/\./g, '\\.')}:80 needs privileges on the host: relaying default/web:/TCP on ${lb.replace(/\./g, '\\.')}:8080 instead`))
+    const url = spawnSync(process.execPath, [CLI, 'service', 'web', '--url', '--kubeconfig', c.kubeconfig], { encoding: 'utf8' })
+    assert.equal(url.stdout, `http://${lb}:8080\n`, url.stderr)
+    assert.match(c.output(), /ingress at http:\/\/127\.0\.0\.1:8080/)
   })
 
   it('leaves nothing behind when the server stops', async () => {

@@ -15,6 +15,9 @@ import type { ServicePort, ServiceTable } from '../proxy/service-table.js'
 import { proxyUdp, spliceTcp } from '../proxy/splice.js'
 import type { HostPortBroker } from './host-ports.js'
 
+/** Where a relay goes when its port is below 1024 and the host refuses it (rootless): 80 → 8080. */
+export const PRIVILEGED_PORT_OFFSET = 8000
+
 export type ServiceRelayOptions = {
   proxier: Proxier
   picker: EndpointPicker
@@ -60,10 +63,23 @@ export function startServiceRelays(opts: ServiceRelayOptions): ServiceRelays {
 
   const current = (id: string) => opts.proxier.table.get(id)
 
+  /** A low port an ordinary user may not bind goes to port + 8000 (80 → 8080), said once. */
+  async function bindWithFallback<T>(f: Frontend, bind: (port: number) => Promise<T>): Promise<T> {
+    try {
+      return await bind(f.port)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EACCES' || f.port >= 1024) throw err
+      const port = f.port + PRIVILEGED_PORT_OFFSET
+      const handle = await bind(port)
+      log(`${f.host}:${f.port} needs privileges on the host: relaying ${f.id} on ${f.host}:${port} instead`)
+      return handle
+    }
+  }
+
   async function openFrontend(f: Frontend) {
     try {
       if (f.protocol === 'tcp') {
-        const server = await opts.broker.listenTcp(f.host, f.port)
+        const server = await bindWithFallback(f, (port) => opts.broker.listenTcp(f.host, port))
         if (f.closed) { server.close(); return }
         f.handle = server
         server.on('connection', (socket: net.Socket) => {
@@ -75,7 +91,7 @@ export function startServiceRelays(opts: ServiceRelayOptions): ServiceRelays {
         })
         server.on('error', (err) => log(`relay ${f.host}:${f.port}: ${err.message}`))
       } else {
-        const sock = await opts.broker.bindUdp(f.host, f.port)
+        const sock = await bindWithFallback(f, (port) => opts.broker.bindUdp(f.host, port))
         if (f.closed) { sock.close(); return }
         f.handle = sock
         const udp = proxyUdp(sock, {
