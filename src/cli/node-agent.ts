@@ -97,7 +97,7 @@ export async function runNode(flags: AgentFlags): Promise<void> {
     const networking = await startClusterNetworking({
       client, informers, recorder: recorder('ingress-controller', nodeName), nodeName, nodeIP, bridge,
       apiSocket: flags.apiSocket, clusterDomain: flags.clusterDomain, clusterDNS: flags.clusterDNS,
-      flags, broker: hostPortBroker(), log,
+      serviceCIDR: flags.serviceCIDR, flags, broker: hostPortBroker(), log,
     })
     teardown.push(() => networking.stop())
     log(`Services: ${networking.proxyMode} proxy; DNS at ${flags.clusterDNS}; ingress at ${networking.ingressURLs.join(', ') || 'no host port'}`)

@@ -32,6 +32,8 @@ export type ClusterNetworkingOptions = {
   clusterDomain: string
   /** The kube-dns Service IP (the kubelet's --cluster-dns). */
   clusterDNS: string
+  /** The Service range (10.96.0.0/12). */
+  serviceCIDR: string
   flags: NodeNetworkFlags
   broker: HostPortBroker
   log: (msg: string) => void
@@ -117,7 +119,7 @@ async function chooseBackend(opts: ClusterNetworkingOptions): Promise<ProxyBacke
   const mode = opts.flags.proxyMode
   if (mode !== 'userspace') {
     const nft = await nftAvailable()
-    if (nft.ok) return createNftablesBackend({ bridge: opts.bridge, log: opts.log })
+    if (nft.ok) return createNftablesBackend({ bridge: opts.bridge, serviceCIDR: opts.serviceCIDR, log: opts.log })
     if (mode === 'nftables') throw new Error(`--proxy-mode nftables: ${nft.reason ?? 'nft does not work here'}`)
     opts.log(`Services use the userspace proxy: ${nft.reason ?? 'nftables is unavailable'}`)
   }

@@ -9,6 +9,9 @@ import { writeFile } from 'node:fs/promises'
 import { addressAt, formatCidr, parseCidr } from './cidr.js'
 import { ipBatch } from './ip.js'
 
+/** The kernel's default net.ipv4.icmp_ratemask: dest-unreachable, source-quench, time-exceeded, parameter-problem. */
+const ICMP_DEFAULT_RATEMASK = 6168
+
 export type NodeNetworkOptions = {
   /** This node's pod range, e.g. 10.244.0.0/24. */
   podCIDR: string
@@ -46,6 +49,10 @@ export async function setUpNodeNetwork(opts: NodeNetworkOptions): Promise<NodeNe
   for (const key of ['conf/all/send_redirects', `conf/${bridge}/send_redirects`, 'icmp_ratelimit']) {
     await writeFile(`/proc/sys/net/ipv4/${key}`, '0\n')
   }
+  // Destination-unreachable leaves the rate-limited types (the default mask less bit 3), so
+  // neither the per-host nor the 1000/s budget turns a refused or unreachable answer into a
+  // silent drop when a client retries fast.
+  await writeFile('/proc/sys/net/ipv4/icmp_ratemask', `${ICMP_DEFAULT_RATEMASK & ~(1 << 3)}\n`)
   return {
     nodeIP,
     bridge,

@@ -37,6 +37,12 @@ export type BaseOptions = {
    * to another on the same bridge would skip the node and never be un-DNATed.
    */
   masqueradeBridged: boolean
+  /**
+   * The Service range. A pod's packet to an address in it that is no cluster IP gets ICMP
+   * host-unreachable from here: the node's unreachable route answers only 5, then 1 a second
+   * (net.ipv4.route.error_cost is the host's, not the node's, to change).
+   */
+  serviceCIDR?: string
 }
 
 /** The batch for one sync, and how to record it once the kernel has accepted it. */
@@ -88,17 +94,23 @@ export function resetLines(opts: BaseOptions): string[] {
     `add rule ${t} no-endpoints notrack goto reject-chain`,
     `add chain ${t} reject-prerouting { type filter hook prerouting priority raw ; policy accept ; }`,
     `add rule ${t} reject-prerouting ip daddr . meta l4proto . th dport @no-endpoints goto no-endpoints`,
-    `add rule ${t} reject-prerouting fib daddr type local meta l4proto . th dport @no-endpoint-nodeports goto no-endpoints`,
+    ...(opts.serviceCIDR
+      ? [`add rule ${t} reject-prerouting ip daddr ${opts.serviceCIDR} ip daddr != @cluster-ips notrack reject with icmp type host-unreachable`]
+      : []),
+    // Every packet passes these raw-priority chains: the set lookups come first, the fib lookup
+    // (a route lookup) only for what they match.
+    `add rule ${t} reject-prerouting meta l4proto . th dport @no-endpoint-nodeports fib daddr type local goto no-endpoints`,
     `add chain ${t} reject-output { type filter hook output priority raw ; policy accept ; }`,
     `add rule ${t} reject-output ip daddr . meta l4proto . th dport @no-endpoints goto no-endpoints`,
-    `add rule ${t} reject-output ip daddr != 127.0.0.0/8 fib daddr type local meta l4proto . th dport @no-endpoint-nodeports goto no-endpoints`,
+    `add rule ${t} reject-output meta l4proto . th dport @no-endpoint-nodeports ip daddr != 127.0.0.0/8 fib daddr type local goto no-endpoints`,
     // After DNAT, a packet still addressed to a cluster IP asked for a port the Service lacks.
     // Upstream: pkg/proxy/nftables/proxier.go (cluster-ips-check); unallocated addresses are
     // left to the node's unreachable route instead of a drop rule.
     `add chain ${t} filter-forward { type filter hook forward priority filter ; policy accept ; }`,
-    `add rule ${t} filter-forward ip daddr @cluster-ips goto reject-chain`,
+    // Only a connection's first packet can ask for a missing port: established traffic skips the lookup.
+    `add rule ${t} filter-forward ct state new ip daddr @cluster-ips goto reject-chain`,
     `add chain ${t} filter-output { type filter hook output priority filter ; policy accept ; }`,
-    `add rule ${t} filter-output ip daddr @cluster-ips goto reject-chain`,
+    `add rule ${t} filter-output ct state new ip daddr @cluster-ips goto reject-chain`,
   ]
 }
 

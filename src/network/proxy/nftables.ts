@@ -27,6 +27,8 @@ export type NftablesBackendOptions = {
   nft?: string
   /** Forces the same-bridge masquerade on or off; by default on only where br_netfilter is off. */
   masqueradeBridged?: boolean
+  /** The Service range: an address in it that is no cluster IP is answered host-unreachable. */
+  serviceCIDR?: string
   log?: (msg: string) => void
 }
 
@@ -174,7 +176,7 @@ export function createNftablesBackend(opts: NftablesBackendOptions = {}): ProxyB
   }
 
   async function start(): Promise<BaseOptions> {
-    const b = { bridge, masqueradeBridged: opts.masqueradeBridged ?? !(await bridgeNetfilterOn()) }
+    const b = { bridge, masqueradeBridged: opts.masqueradeBridged ?? !(await bridgeNetfilterOn()), serviceCIDR: opts.serviceCIDR }
     endSession()
     await runNft(resetLines(b), nft)
     await routes([`route flush proto ${ROUTE_PROTO}`])

@@ -13,6 +13,9 @@ import {
   type ProxyBackend, type ServicePort, type ServiceTable, type ServiceTableDiff,
 } from './service-table.js'
 
+/** KUBELITE_DEBUG=proxy logs every sync with its size and time. */
+const DEBUG = (process.env.KUBELITE_DEBUG ?? '').split(',').includes('proxy')
+
 export type ProxierOptions = {
   informers: Informers
   backends: ProxyBackend[]
@@ -108,8 +111,10 @@ export function startProxier(opts: ProxierOptions): Proxier {
     const diff = computeDiff()
     if (!isEmptyDiff(diff)) {
       for (const b of opts.backends) {
+        const t0 = performance.now()
         try {
           await b.sync(diff, table)
+          if (DEBUG) opts.log?.(`proxy (${b.name}): +${diff.added.length} ~${diff.changed.length} -${diff.removed.length} in ${(performance.now() - t0).toFixed(1)} ms`)
         } catch (err) {
           opts.log?.(`proxy (${b.name}): sync failed: ${(err as Error).message}`)
         }
