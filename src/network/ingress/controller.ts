@@ -42,8 +42,8 @@ export type IngressController = {
   attach(server: NetServer, scheme: 'http' | 'https'): () => void
   /** Applies pending changes now (tests, and callers that must see a write take effect). */
   flush(): void
-  /** Resolves once HTTPS can be served (the default certificate exists). */
-  ready: Promise<void>
+  /** Makes the default certificate if not yet made; resolves once HTTPS is served. */
+  readonly ready: Promise<void>
   /** The current route table (diagnostics). */
   routes(): RouteTable
   stop(): Promise<void>
@@ -146,16 +146,27 @@ export function startIngressController(opts: IngressControllerOptions): IngressC
   rebuild()
 
   const proxy = createProxy(() => state, certs, opts)
-  const ready = (opts.defaultCertificate ? Promise.resolve(opts.defaultCertificate) : createDefaultCertificate()).then((pair) => {
-    certs.setDefault(pair)
-    if (!stopped) proxy.enableHttps(pair)
-  })
-  ready.catch((err: Error) => opts.log?.(`ingress: no default certificate, HTTPS is not served: ${err.message}`))
+  // The default certificate is made at the first HTTPS connection (connections wait for it):
+  // a node that serves only HTTP never loads the X.509 library (~10 MB of its memory).
+  let ready: Promise<void> | undefined
+  const ensureHttps = () => {
+    ready ??= (opts.defaultCertificate ? Promise.resolve(opts.defaultCertificate) : createDefaultCertificate()).then((pair) => {
+      certs.setDefault(pair)
+      if (!stopped) proxy.enableHttps(pair)
+    })
+    ready.catch((err: Error) => opts.log?.(`ingress: no default certificate, HTTPS is not served: ${err.message}`))
+    return ready
+  }
+  if (opts.defaultCertificate) void ensureHttps()
+  const handleHttps = (socket: Socket) => {
+    void ensureHttps()
+    proxy.handleHttps(socket)
+  }
   return {
     handleHttp: proxy.handleHttp,
-    handleHttps: proxy.handleHttps,
+    handleHttps,
     attach(server, scheme) {
-      const feed = scheme === 'https' ? proxy.handleHttps : proxy.handleHttp
+      const feed = scheme === 'https' ? handleHttps : proxy.handleHttp
       server.on('connection', feed)
       return () => void server.off('connection', feed)
     },
@@ -163,7 +174,7 @@ export function startIngressController(opts: IngressControllerOptions): IngressC
       if (timer) { clearTimeout(timer); timer = undefined }
       rebuild()
     },
-    ready,
+    get ready() { return ensureHttps() },
     routes: () => state.routes,
     async stop() {
       stopped = true
