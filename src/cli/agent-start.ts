@@ -141,13 +141,8 @@ async function startRelay(path: string, url: URL): Promise<{ close(): void }> {
   await rm(path, { force: true })
   const port = Number(url.port || (url.protocol === 'https:' ? 443 : 80))
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  const server = createServer((down) => {
-    const up = connect(port, host)
-    down.pipe(up).pipe(down)
-    const end = () => { down.destroy(); up.destroy() }
-    up.on('error', end)
-    down.on('error', end)
-  })
+  const { joinSockets } = await import('../network/proxy/splice.js')
+  const server = createServer((down) => joinSockets(down, connect(port, host)))
   await new Promise<void>((resolve, reject) => server.once('error', reject).listen(path, resolve))
   return { close: () => server.close() }
 }

@@ -15,6 +15,7 @@ import type { Client, Informers } from '../client/index.js'
 import type { NodeNetworkFlags } from '../cli/agent-command.js'
 import { createEndpointPicker } from './proxy/endpoint-picker.js'
 import { startProxier, type Proxier } from './proxy/proxier.js'
+import { joinSockets } from './proxy/splice.js'
 import type { ProxyBackend, ServicePort } from './proxy/service-table.js'
 import type { HostPortBroker } from './relay/host-ports.js'
 import { startServiceRelays } from './relay/service-relays.js'
@@ -61,13 +62,7 @@ export async function startClusterNetworking(opts: ClusterNetworkingOptions): Pr
 
     // The `kubernetes` Service: from pods, through this relay to the API server's socket.
     if (opts.apiSocket) {
-      const relay = net.createServer((down) => {
-        const up = net.connect(opts.apiSocket!)
-        down.pipe(up).pipe(down)
-        const end = () => { down.destroy(); up.destroy() }
-        up.on('error', end)
-        down.on('error', end)
-      })
+      const relay = net.createServer((down) => joinSockets(down, net.connect(opts.apiSocket!)))
       await listen(relay, nodeIP, API_RELAY_PORT)
       stops.push(() => new Promise<void>((r) => relay.close(() => r())))
     }

@@ -59,7 +59,7 @@ describe('ingress classes', () => {
     assert.equal(ours(ing({}, { 'kubernetes.io/ingress.class': 'traefik' })), false)
   })
   it('leaves class-less Ingresses to another controller\'s default class', () => {
-    const classes = [createIngressClasses()[0]!, { metadata: { name: 't', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'traefik.io/ingress-controller' } }]
+    const classes = [createIngressClasses().find((c) => c.metadata?.name === 'nginx')!, { metadata: { name: 't', annotations: { 'ingressclass.kubernetes.io/is-default-class': 'true' } }, spec: { controller: 'traefik.io/ingress-controller' } }]
     assert.equal(ingressClassFilter(classes)(ing({})), false)
   })
 })

@@ -9,29 +9,17 @@
 // ours only while one of our classes is the default (upstream needs --watch-ingress-without-class).
 import type { Ingress, IngressClass } from 'kubernetes-types/networking/v1.js'
 import type { Cached } from '../../api/index.js'
+import { INGRESS_CONTROLLERS, ingressClasses } from '../../registry/bootstrap-objects.js'
 
-export const NGINX_CONTROLLER = 'k8s.io/ingress-nginx'
-export const KUBELITE_CONTROLLER = 'kubelite.io/ingress-controller'
+export const NGINX_CONTROLLER = INGRESS_CONTROLLERS.nginx
+export const KUBELITE_CONTROLLER = INGRESS_CONTROLLERS.kubelite
 export const DEFAULT_CLASS_ANNOTATION = 'ingressclass.kubernetes.io/is-default-class'
 export const LEGACY_CLASS_ANNOTATION = 'kubernetes.io/ingress.class'
 
-const OURS = new Set([NGINX_CONTROLLER, KUBELITE_CONTROLLER])
+const OURS = new Set<string>([NGINX_CONTROLLER, KUBELITE_CONTROLLER])
 
-/** The two IngressClasses the server bootstraps: `nginx` and `kubelite` (the default). */
-export function createIngressClasses(): IngressClass[] {
-  return [
-    {
-      apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
-      metadata: { name: 'nginx', labels: { 'app.kubernetes.io/component': 'controller', 'app.kubernetes.io/name': 'ingress-nginx' } },
-      spec: { controller: NGINX_CONTROLLER },
-    },
-    {
-      apiVersion: 'networking.k8s.io/v1', kind: 'IngressClass',
-      metadata: { name: 'kubelite', annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
-      spec: { controller: KUBELITE_CONTROLLER },
-    },
-  ]
-}
+/** The two IngressClasses the server bootstraps (the registry's own objects): `kubelite`, the default, and `nginx`. */
+export const createIngressClasses = (): IngressClass[] => ingressClasses() as unknown as IngressClass[]
 
 /** A predicate over Ingresses: true for those this controller serves, given the current classes. */
 export function ingressClassFilter(classes: readonly Cached<IngressClass>[]): (ing: Cached<Ingress>) => boolean {

@@ -252,3 +252,11 @@ export function proxyUdp(frontend: dgram.Socket, opts: UdpProxyOptions): UdpProx
     },
   }
 }
+
+/** Joins two connected sockets both ways; either side ending or failing ends both (plain relays). */
+export function joinSockets(a: net.Socket, b: net.Socket): void {
+  a.pipe(b).pipe(a)
+  const end = () => { a.destroy(); b.destroy() }
+  a.on('error', end)
+  b.on('error', end)
+}

@@ -11,7 +11,7 @@ import type dgram from 'node:dgram'
 import type net from 'node:net'
 import type { EndpointPicker } from '../proxy/endpoint-picker.js'
 import type { Proxier } from '../proxy/proxier.js'
-import type { ServicePort, ServiceTable } from '../proxy/service-table.js'
+import type { ServicePort, ServiceTableDiff } from '../proxy/service-table.js'
 import { proxyUdp, spliceTcp } from '../proxy/splice.js'
 import type { HostPortBroker } from './host-ports.js'
 
@@ -115,25 +115,35 @@ export function startServiceRelays(opts: ServiceRelayOptions): ServiceRelays {
     frontends.delete(f.key)
   }
 
-  function reconcile(table: ServiceTable) {
-    if (stopped) return
-    const wanted = new Map<string, Omit<Frontend, 'handle'>>()
-    for (const sp of table.values()) for (const f of wantedFrontends(sp, opts.nodePortAddress)) wanted.set(f.key, f)
-    for (const [key, f] of frontends) {
-      const w = wanted.get(key)
-      if (!w) closeFrontend(f)
-      else f.id = w.id
+  function open(sp: ServicePort) {
+    for (const w of wantedFrontends(sp, opts.nodePortAddress)) {
+      const f = frontends.get(w.key)
+      if (f) { f.id = w.id; continue }
+      const nf: Frontend = { ...w }
+      frontends.set(w.key, nf)
+      void openFrontend(nf)
     }
-    for (const [key, w] of wanted) {
-      if (frontends.has(key)) continue
-      const f: Frontend = { ...w }
-      frontends.set(key, f)
-      void openFrontend(f)
+  }
+  function close(sp: ServicePort, keep: ReadonlySet<string> = new Set()) {
+    for (const w of wantedFrontends(sp, opts.nodePortAddress)) {
+      const f = frontends.get(w.key)
+      if (f && f.id === sp.id && !keep.has(w.key)) closeFrontend(f)
     }
   }
 
-  const unsubscribe = opts.proxier.onSync((_diff, table) => reconcile(table))
-  reconcile(opts.proxier.table)
+  // Only what a sync changed is looked at: with 10,000 Services a full pass per sync would cost more than the sync.
+  function apply(diff: ServiceTableDiff) {
+    if (stopped) return
+    for (const sp of diff.removed) close(sp)
+    for (const { old, cur } of diff.changed) {
+      close(old, new Set(wantedFrontends(cur, opts.nodePortAddress).map((w) => w.key)))
+      open(cur)
+    }
+    for (const sp of diff.added) open(sp)
+  }
+
+  const unsubscribe = opts.proxier.onSync((diff) => apply(diff))
+  for (const sp of opts.proxier.table.values()) open(sp)
   return {
     open: () => [...frontends.values()].filter((f) => f.handle).map((f) => f.key),
     async stop() {
