@@ -53,6 +53,9 @@ export function serviceAllocator(serviceCidr: string, nodePorts: [number, number
   /** A pool address: the requested one when it is free and in the pool, else the lowest free. */
   function takeBalancerIP(svc: Service): string | undefined {
     const requested = svc.spec?.loadBalancerIP
+    // Upstream accepts any loadBalancerIP and a cloud controller later reports (by an event)
+    // that it cannot have it, leaving the Service <pending>. Here the address is given in the
+    // write itself, so an address that cannot be given is refused in the write, where kubectl shows it.
     if (requested) {
       const n = ipToInt(requested)
       const inPool = n > pool.base && n < pool.base + pool.size - 1
