@@ -10,6 +10,8 @@ import { packageVersion } from './defaults.js'
 type Command = { help: string; run(args: string[]): Promise<void> }
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  up: { summary: 'Start a cluster and run an application on it (the tasks demo by default)', load: () => import('./up-command.js') },
+  down: { summary: 'Stop the cluster that `kubelite up -d` started', load: () => import('./down-command.js') },
   server: { summary: 'Run the control plane: API server, controllers, scheduler', load: () => import('./server-command.js') },
   agent: { summary: 'Run a node: the kubelet and pods in their own namespaces', load: () => import('./agent-command.js') },
   image: { summary: 'Build and list images for pods (image build|ls|rm)', load: () => import('./image-command.js') },

@@ -52,7 +52,7 @@ export function serviceURLs(svc: Service, nodePortAddress = '127.0.0.1'): Servic
  * A node run by an ordinary user relays a load-balancer port below 1024 on port + 8000 (the
  * host refuses it the low one): print the port that answers.
  */
-async function withRelayFallbacks(urls: ServiceURL[]): Promise<ServiceURL[]> {
+export async function withRelayFallbacks(urls: ServiceURL[]): Promise<ServiceURL[]> {
   const { PRIVILEGED_PORT_OFFSET } = await import('../network/relay/service-relays.js')
   return Promise.all(urls.map(async (u) => {
     if (!u.host || !u.hostPort || u.hostPort >= 1024 || await accepts(u.host, u.hostPort)) return u

@@ -31,6 +31,7 @@ export function createClient(transport: Transport, opts: ClientOptions = {}): Cl
     if (o?.dryRun) q.set('dryRun', 'All')
     const fm = o?.fieldManager ?? opts.fieldManager
     if (fm) q.set('fieldManager', fm)
+    if (o?.force) q.set('force', 'true')
     const s = q.toString()
     return s ? `?${s}` : ''
   }

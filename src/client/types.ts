@@ -38,7 +38,13 @@ export type DeleteOptions = {
   dryRun?: boolean
 }
 
-export type WriteOptions = { dryRun?: boolean; fieldManager?: string; signal?: AbortSignal }
+export type WriteOptions = {
+  dryRun?: boolean
+  fieldManager?: string
+  signal?: AbortSignal
+  /** Server-side apply only: take over fields other managers own instead of a Conflict. */
+  force?: boolean
+}
 
 export type PatchType = 'merge' | 'strategic' | 'json' | 'apply'
 
