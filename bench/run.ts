@@ -7,13 +7,14 @@
  *   npm run bench            all of it
  *   npm run bench -- quick   smaller counts, for a smoke run
  *   npm run bench -- sim     one section (startup, writes, lists, watches, sim, deployment, node,
- *                            network, dns, ingress)
+ *                            network, dns, ingress, up)
  */
 import { bigDeployment, simScale } from './control-plane.js'
 import { nodeBench } from './node.js'
 import { networkBench } from './network.js'
 import { dnsBench } from './dns.js'
 import { ingressBench } from './ingress.js'
+import { upBench } from './up.js'
 import { etcdWrites } from './etcd-peer.js'
 import { fmt, load, median, percentile, rssMb, startServer, type Server } from './lib.js'
 
@@ -163,5 +164,5 @@ const node = () => nodeBench(quick ? 20 : 100, quick ? 50 : 500)
 const network = () => networkBench(quick)
 const dns = () => dnsBench(quick)
 const ingress = () => ingressBench(quick)
-const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment, node, network, dns, ingress }
+const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment, node, network, dns, ingress, up: upBench }
 for (const [name, fn] of Object.entries(sections)) if (!only.length || only.includes(name)) await fn()
