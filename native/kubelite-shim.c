@@ -11,6 +11,11 @@
  * {"exited":true,"exitCode":N,"signal":"SIGTERM"|null} at the end. The shim's own exit status is
  * the command's code, 128+n when signal n ended it, 125 (setup failed), 126 (not executable) or
  * 127 (not found) when it never ran. `resizeFd` takes lines "cols rows\n" for a tty.
+ *
+ * Without a tty the command's stdout and stderr (and stdin, when the shim's is a socket) are
+ * pipes that the shim relays to and from its own, as runc gives FIFOs: a program can reopen
+ * them as /dev/stdout, which a socket refuses (ENXIO). What the command wrote is relayed in full
+ * before the shim reports its exit.
  */
 #define _GNU_SOURCE
 #include <ctype.h>
@@ -499,15 +504,33 @@ static void open_pty(int sock) {
   if (slave > 2) close(slave);
 }
 
+/* The pipes in place of stdio: the command's ends, or the outer shim's; -1 = the shim's own fd. */
+typedef struct { int in, out, err; } stdio_fds;
+
+static void close_stdio(stdio_fds f) {
+  if (f.in >= 0) close(f.in);
+  if (f.out >= 0) close(f.out);
+  if (f.err >= 0) close(f.err);
+}
+
 /* Becomes the command: identity, cwd, environment, exec. Errors read like runc's. */
-static void become(json *spec, int pty_sock) {
+static void become(json *spec, int pty_sock, stdio_fds pipes) {
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, NULL);
   if (jbool(spec, "tty")) open_pty(pty_sock);
   else if (pty_sock >= 0) close(pty_sock);
+  if ((pipes.in >= 0 && dup2(pipes.in, 0) < 0) || (pipes.out >= 0 && (dup2(pipes.out, 1) < 0 || dup2(pipes.err, 2) < 0)))
+    die(EXIT_SETUP, "stdio: %s", strerror(errno));
   json *user = jget(spec, "user");
   if (user) {
+    /* The pipes are ours: a command under another uid could use fds 0-2 but not reopen them as
+       /dev/stdout (a pipe's inode is mode 0600), so it is given them, as runc does. Best effort:
+       a uid the user namespace cannot map fails below anyway. */
+    uid_t uid = (uid_t)jnum(user, "uid", 0);
+    gid_t gid = (gid_t)jnum(user, "gid", 0);
+    for (int fd = 0; fd < 3; fd++)
+      if ((fd == 0 ? pipes.in : pipes.out) >= 0 && fchown(fd, uid, gid) < 0) { /* see above */ }
     json *groups = jget(user, "groups");
     gid_t gids[64];
     int ng = 0;
@@ -583,11 +606,40 @@ static int supervise(pid_t child, int sfd) {
 
 /* ---------- the outer shim: pty relay, signal forwarding, status ---------- */
 
-static void relay_write(int fd, const char *buf, ssize_t n) {
+/* Writes all of buf; -1 when fd is gone (EPIPE: SIGPIPE is ignored in the outer shim). */
+static int relay_write(int fd, const char *buf, ssize_t n) {
   while (n > 0) {
     ssize_t w = write(fd, buf, (size_t)n);
-    if (w < 0) { if (errno == EINTR || errno == EAGAIN) continue; return; }
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN) { struct pollfd p = {.fd = fd, .events = POLLOUT}; poll(&p, 1, -1); continue; }
+      return -1;
+    }
     buf += w; n -= w;
+  }
+  return 0;
+}
+
+/*
+ * Moves what is in the pipe `*fd` to `to`. At EOF, or when `to` is gone, the pipe is closed: a
+ * command still writing then gets EPIPE/SIGPIPE, as it would writing to a closed stdout itself.
+ */
+static void relay_pipe(int *fd, int to) {
+  char buf[65536];
+  ssize_t r = read(*fd, buf, sizeof buf);
+  if (r < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (r <= 0 || relay_write(to, buf, r) < 0) { close(*fd); *fd = -1; }
+}
+
+/* Everything still buffered in the pipe, without waiting for writers that outlive the command. */
+static void drain_pipe(int *fd, int to) {
+  if (*fd < 0) return;
+  fcntl(*fd, F_SETFL, O_NONBLOCK);
+  while (*fd >= 0) {
+    char buf[65536];
+    ssize_t r = read(*fd, buf, sizeof buf);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0 || relay_write(to, buf, r) < 0) { close(*fd); *fd = -1; }
   }
 }
 
@@ -600,18 +652,26 @@ static void apply_resize(int master, char *line) {
 }
 
 /*
- * Waits for `child` while relaying the pty and forwarding signals. `errfd` carries a setup error
+ * Waits for `child` while relaying the pty or the stdio pipes (`relay`: the write end of stdin's,
+ * the read ends of stdout's and stderr's) and forwarding signals. `errfd` carries a setup error
  * ("<code> <message>") or reaches EOF once the command was exec'd; `statfd` carries the command's
  * wait status from init ("<status>"), empty in exec mode (the child is the command).
  */
-static int outer(pid_t child, int sfd, int errfd, int statfd, int pty_sock, int resize_fd, int report_pid) {
+static int outer(pid_t child, int sfd, int errfd, int statfd, int pty_sock, int resize_fd, int report_pid,
+                 stdio_fds relay) {
   int master = -1, started = 0, err_code = 0, child_status = -1, cmd_status = -1;
   char errbuf[4200] = "", statbuf[64] = "", resbuf[256] = "";
   size_t errlen = 0, statlen = 0, reslen = 0;
-  int stdin_open = 1;
+  int stdin_open = 1, in = relay.in, out = relay.out, err = relay.err;
+  /* stdin is read from fd 0 only once the last chunk is in the pipe: a command that does not read
+     its stdin holds the spawner's writes back, never this loop (`in` is non-blocking). */
+  char inbuf[65536];
+  size_t inlen = 0, inoff = 0;
+  signal(SIGPIPE, SIG_IGN); /* a reader gone away is relay_write's -1, not the end of the shim */
   while (child_status < 0 || errfd >= 0 || statfd >= 0) {
-    struct pollfd p[7];
+    struct pollfd p[10];
     int n = 0, i_sig = n++, i_err = -1, i_stat = -1, i_sock = -1, i_master = -1, i_in = -1, i_res = -1;
+    int i_out = -1, i_eout = -1, i_pin = -1;
     p[i_sig] = (struct pollfd){.fd = sfd, .events = POLLIN};
     if (errfd >= 0) p[i_err = n++] = (struct pollfd){.fd = errfd, .events = POLLIN};
     if (statfd >= 0) p[i_stat = n++] = (struct pollfd){.fd = statfd, .events = POLLIN};
@@ -619,6 +679,10 @@ static int outer(pid_t child, int sfd, int errfd, int statfd, int pty_sock, int 
     if (master >= 0) p[i_master = n++] = (struct pollfd){.fd = master, .events = POLLIN};
     if (master >= 0 && stdin_open) p[i_in = n++] = (struct pollfd){.fd = 0, .events = POLLIN};
     if (resize_fd >= 0) p[i_res = n++] = (struct pollfd){.fd = resize_fd, .events = POLLIN};
+    if (in >= 0) p[i_pin = n++] = inoff < inlen ? (struct pollfd){.fd = in, .events = POLLOUT}
+                                                : (struct pollfd){.fd = 0, .events = POLLIN};
+    if (out >= 0) p[i_out = n++] = (struct pollfd){.fd = out, .events = POLLIN};
+    if (err >= 0) p[i_eout = n++] = (struct pollfd){.fd = err, .events = POLLIN};
     if (poll(p, (nfds_t)n, -1) < 0) { if (errno == EINTR) continue; break; }
     if (p[i_sig].revents) {
       struct signalfd_siginfo si;
@@ -686,7 +750,28 @@ static int outer(pid_t child, int sfd, int errfd, int statfd, int pty_sock, int 
       ssize_t r = read(master, buf, sizeof buf);
       if (r <= 0) { close(master); master = -1; } else relay_write(1, buf, r);
     }
+    if (i_pin >= 0 && p[i_pin].revents) {
+      if (inoff == inlen) {
+        ssize_t r = read(0, inbuf, sizeof inbuf);
+        if (r == 0 || (r < 0 && errno != EINTR && errno != EAGAIN)) { close(in); in = -1; } /* EOF for the command */
+        else if (r > 0) inlen = (size_t)r, inoff = 0;
+      }
+      while (in >= 0 && inoff < inlen) {
+        ssize_t w = write(in, inbuf + inoff, inlen - inoff);
+        if (w > 0) inoff += (size_t)w;
+        else if (w < 0 && errno == EINTR) continue;
+        else if (w < 0 && errno == EAGAIN) break;
+        else { close(in); in = -1; } /* the command closed its stdin */
+      }
+    }
+    if (i_out >= 0 && p[i_out].revents) relay_pipe(&out, 1);
+    if (i_eout >= 0 && p[i_eout].revents) relay_pipe(&err, 2);
   }
+  /* The command is gone, so all it wrote is in the pipes; so is its descendants' output unless
+     they outlive it (a shared PID namespace, exec): those get EPIPE once we are gone. */
+  drain_pipe(&out, 1);
+  drain_pipe(&err, 2);
+  if (in >= 0) close(in);
   if (master >= 0) { /* drain what the command wrote before it ended */
     fcntl(master, F_SETFL, O_NONBLOCK);
     char buf[8192];
@@ -728,6 +813,29 @@ static void map_user(void) {
   if (write_file("/proc/self/gid_map", buf) < 0) die(EXIT_SETUP, "gid_map: %s", strerror(errno));
 }
 
+/*
+ * Without a tty the command gets pipes that the outer shim relays to and from its own stdio: a
+ * program may reopen /dev/stdout (nginx's access_log) or /dev/stdin, which works for a pipe, as
+ * runtimes give it, but not for the socket pairs the spawner hands us (ENXIO). stdin only when it
+ * is such a socket (/dev/null for no stdin is kept). CLOEXEC: only become() dups them.
+ */
+static stdio_fds stdio_open(json *spec, stdio_fds *relay) {
+  stdio_fds cmd = {-1, -1, -1};
+  *relay = cmd;
+  if (jbool(spec, "tty") || jbool(spec, "pause")) return cmd;
+  int o[2], e[2], i[2];
+  if (pipe2(o, O_CLOEXEC) < 0 || pipe2(e, O_CLOEXEC) < 0) die(EXIT_SETUP, "pipe: %s", strerror(errno));
+  relay->out = o[0]; relay->err = e[0];
+  cmd.out = o[1]; cmd.err = e[1];
+  struct stat st;
+  if (fstat(0, &st) == 0 && S_ISSOCK(st.st_mode)) {
+    if (pipe2(i, O_CLOEXEC) < 0) die(EXIT_SETUP, "pipe: %s", strerror(errno));
+    fcntl(i[1], F_SETFL, O_NONBLOCK);
+    relay->in = i[1]; cmd.in = i[0];
+  }
+  return cmd;
+}
+
 static int run(json *spec) {
   const char *netns = jstr(spec, "netns"), *pidns = jstr(spec, "pidns");
   int net_fd = netns ? open_ns(netns) : -1, pid_fd = pidns ? open_ns(pidns) : -1;
@@ -740,12 +848,14 @@ static int run(json *spec) {
   if (pipe2(errp, O_CLOEXEC) < 0 || pipe2(statp, O_CLOEXEC) < 0) die(EXIT_SETUP, "pipe: %s", strerror(errno));
   int tty = jbool(spec, "tty");
   if (tty && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0) die(EXIT_SETUP, "socketpair: %s", strerror(errno));
+  stdio_fds relay, cmd_io = stdio_open(spec, &relay);
   int sfd = signal_fd_for(1);
   pid_t init = fork();
   if (init < 0) die(EXIT_SETUP, "fork: %s", strerror(errno));
   if (init == 0) {
     close(errp[0]); close(statp[0]); close(sfd);
     if (sock[0] >= 0) close(sock[0]);
+    close_stdio(relay);
     err_pipe = errp[1];
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* the spawner's SIGKILL of the shim ends the container */
     join_cgroups(spec);
@@ -756,8 +866,9 @@ static int run(json *spec) {
     if (jbool(spec, "pause")) { close(errp[1]); _exit(WEXITSTATUS(supervise(0, isfd))); }
     pid_t cmd = fork();
     if (cmd < 0) die(EXIT_SETUP, "fork: %s", strerror(errno));
-    if (cmd == 0) { close(isfd); close(statp[1]); become(spec, sock[1]); }
+    if (cmd == 0) { close(isfd); close(statp[1]); become(spec, sock[1], cmd_io); }
     close(errp[1]);
+    close_stdio(cmd_io); /* the command's alone: EOF comes when it and its children are done */
     if (sock[1] >= 0) close(sock[1]);
     int st = supervise(cmd, isfd);
     char buf[32];
@@ -767,8 +878,9 @@ static int run(json *spec) {
   }
   close(errp[1]); close(statp[1]);
   if (sock[1] >= 0) close(sock[1]);
+  close_stdio(cmd_io);
   int resize_fd = (int)jnum(spec, "resizeFd", -1);
-  return outer(init, sfd, errp[0], statp[0], sock[0], resize_fd, 1);
+  return outer(init, sfd, errp[0], statp[0], sock[0], resize_fd, 1, relay);
 }
 
 /* Enters a running container through its init's namespaces, like `nsenter -t PID -a`. */
@@ -801,19 +913,22 @@ static int exec_in(json *spec) {
   if (pipe2(errp, O_CLOEXEC) < 0) die(EXIT_SETUP, "pipe: %s", strerror(errno));
   if (jbool(spec, "tty") && socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sock) < 0)
     die(EXIT_SETUP, "socketpair: %s", strerror(errno));
+  stdio_fds relay, cmd_io = stdio_open(spec, &relay);
   int sfd = signal_fd_for(1);
   pid_t child = fork();
   if (child < 0) die(EXIT_SETUP, "fork: %s", strerror(errno));
   if (child == 0) {
     close(errp[0]); close(sfd);
     if (sock[0] >= 0) close(sock[0]);
+    close_stdio(relay);
     err_pipe = errp[1];
     prctl(PR_SET_PDEATHSIG, SIGKILL);
-    become(spec, sock[1]);
+    become(spec, sock[1], cmd_io);
   }
   close(errp[1]);
   if (sock[1] >= 0) close(sock[1]);
-  return outer(child, sfd, errp[0], -1, sock[0], (int)jnum(spec, "resizeFd", -1), 0);
+  close_stdio(cmd_io);
+  return outer(child, sfd, errp[0], -1, sock[0], (int)jnum(spec, "resizeFd", -1), 0, relay);
 }
 
 static char *read_all(const char *path) {
