@@ -93,5 +93,6 @@ export async function run(args: string[]): Promise<void> {
     detach: flags.detach,
     mergeKubeconfig: !flags['no-kubeconfig'],
     timeoutMs,
+    ...(flags['load-balancer-pool'] ? { loadBalancerPool: flags['load-balancer-pool'] } : {}),
   })
 }

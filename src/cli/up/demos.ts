@@ -20,22 +20,43 @@ export type Demo = {
   title: string
   /** The example's directory. */
   dir: string
+  /** Why this machine cannot run the demo (a host program it runs is missing), if it cannot. */
+  unmet?(host: HostTools): string | undefined
   images(host: HostTools): DemoImage[]
   /** Manifest files or directories, relative to `dir`. */
   manifests: string[]
+  /** Adjusts the manifests to the cluster, e.g. a fixed address to its LoadBalancer pool. */
+  prepare?(objs: Manifest[], cluster: { loadBalancerPool: string }): Manifest[]
   /** Objects made from what the cluster assigned (addresses), applied before the workloads. */
   computed?(client: Client): Promise<Manifest[]>
   /** The Service or Ingress whose address is the application's. */
   entry: { service?: string; ingress?: string }
 }
 
-export type HostTools = { nginx: boolean }
+export type HostTools = { nginx: boolean; redis: boolean }
 
 /** The repository's examples/ directory (also shipped in the npm package). */
 export const examplesDir = () => fileURLToPath(new URL('../../../../examples/', import.meta.url))
 
 export function hostTools(path = process.env.PATH ?? ''): HostTools {
-  return { nginx: path.split(delimiter).some((d) => d && existsSync(join(d, 'nginx'))) }
+  const has = (cmd: string) => path.split(delimiter).some((d) => d && existsSync(join(d, cmd)))
+  return { nginx: has('nginx'), redis: has('redis-server') && has('redis-cli') }
+}
+
+export const DEFAULT_LOAD_BALANCER_POOL = '127.0.1.0/24'
+
+/** Address `n` of an IPv4 pool: (127.0.2.0/24, 100) → 127.0.2.100. */
+export function poolAddress(pool: string, n: number): string {
+  const [base] = pool.split('/')
+  const parts = base!.split('.').map(Number)
+  const value = ((parts[0]! << 24) | (parts[1]! << 16) | (parts[2]! << 8) | parts[3]!) + n
+  return [value >>> 24, (value >>> 16) & 255, (value >>> 8) & 255, value & 255].join('.')
+}
+
+/** Every occurrence of `from` in the objects' strings replaced by `to`. */
+function replaceAddress(objs: Manifest[], from: string, to: string): Manifest[] {
+  if (from === to) return objs
+  return JSON.parse(JSON.stringify(objs).split(from).join(to)) as Manifest[]
 }
 
 const SERVICE = { apiVersion: 'v1', kind: 'Service' }
@@ -65,14 +86,40 @@ const tasks: Demo = {
     { tag: 'tasks-app/users:latest', context: 'users-api' },
     { tag: 'tasks-app/tasks:latest', context: 'tasks-api' },
     // nginx serves the page where the host has it; else the same page and proxy in Node.
-    host.nginx
-      ? { tag: 'tasks-app/frontend:latest', context: 'frontend' }
-      : { tag: 'tasks-app/frontend:latest', context: '.', dockerfile: 'frontend-node/Dockerfile' },
+    nginxOrNode(host, 'tasks-app/frontend:latest'),
   ],
   manifests: ['kubernetes'],
   entry: { service: 'frontend-service' },
 }
 
-export const DEMOS: Record<string, Demo> = { tasks }
+const nginxOrNode = (host: HostTools, tag: string): DemoImage => (host.nginx
+  ? { tag, context: 'frontend' }
+  : { tag, context: '.', dockerfile: 'frontend-node/Dockerfile' })
+
+const recipe: Demo = {
+  name: 'recipe',
+  title: 'the recipe app',
+  dir: 'recipe-3tier',
+  unmet: (host) => (host.redis ? undefined : "the recipe demo runs the host's redis-server and redis-cli: install redis-server"),
+  images: (host) => [
+    { tag: 'recipe-3tier/backend:latest', context: 'backend' },
+    nginxOrNode(host, 'recipe-3tier/frontend:latest'),
+  ],
+  manifests: ['kubernetes'],
+  // The backend's fixed loadBalancerIP (and the page that calls it) is the pool's .100.
+  prepare: (objs, { loadBalancerPool }) => replaceAddress(objs, poolAddress(DEFAULT_LOAD_BALANCER_POOL, 100), poolAddress(loadBalancerPool, 100)),
+  // As the README does with kubectl create configmap: Redis's ClusterIP, and the frontend's
+  // address as the one origin the backend's CORS allows.
+  async computed(client) {
+    const redis = await client.get<Service>(SERVICE, 'redis', 'default')
+    return [
+      literalConfigMap('backend', { REDIS_HOST: redis.spec?.clusterIP ?? '' }),
+      literalConfigMap('backend-cors', { ALLOWED_ORIGIN: `http://${await externalIP(client, 'frontend')}` }),
+    ]
+  },
+  entry: { service: 'frontend' },
+}
+
+export const DEMOS: Record<string, Demo> = { tasks, recipe }
 
 export const DEFAULT_DEMO = 'tasks'

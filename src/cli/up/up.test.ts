@@ -7,7 +7,7 @@ import type { Deployment, StatefulSet } from 'kubernetes-types/apps/v1.js'
 import { formatEvent } from './event-stream.js'
 import { describeObject, installOrder, manifestFiles, readManifests } from './manifests.js'
 import { rolloutStatus } from './rollout-status.js'
-import { DEMOS, hostTools } from './demos.js'
+import { DEMOS, hostTools, poolAddress } from './demos.js'
 
 const deployment = (spec: Deployment['spec'], status: Deployment['status'], generation = 2): Deployment => ({
   apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web', generation }, spec, status,
@@ -80,9 +80,17 @@ describe('the event stream', () => {
 
 describe('demos', () => {
   it('the tasks demo builds the nginx frontend where nginx is installed, else the Node one', () => {
-    const fe = (nginx: boolean) => DEMOS.tasks!.images({ nginx }).find((i) => i.tag === 'tasks-app/frontend:latest')
+    const fe = (nginx: boolean) => DEMOS.tasks!.images({ nginx, redis: false }).find((i) => i.tag === 'tasks-app/frontend:latest')
     assert.deepEqual(fe(true), { tag: 'tasks-app/frontend:latest', context: 'frontend' })
     assert.deepEqual(fe(false), { tag: 'tasks-app/frontend:latest', context: '.', dockerfile: 'frontend-node/Dockerfile' })
-    assert.deepEqual(hostTools(''), { nginx: false })
+    assert.deepEqual(hostTools(''), { nginx: false, redis: false })
+  })
+  it('the recipe demo needs the host\'s redis-server, and moves its fixed address into the pool', () => {
+    assert.match(DEMOS.recipe!.unmet!({ nginx: true, redis: false })!, /install redis-server/)
+    assert.equal(poolAddress('127.0.2.0/24', 100), '127.0.2.100')
+    assert.equal(poolAddress('10.0.0.0/16', 300), '10.0.1.44')
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend' }, spec: { loadBalancerIP: '127.0.1.100' } }
+    const [moved] = DEMOS.recipe!.prepare!([svc], { loadBalancerPool: '127.0.2.0/24' })
+    assert.equal((moved as typeof svc).spec.loadBalancerIP, '127.0.2.100')
   })
 })

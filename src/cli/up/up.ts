@@ -17,7 +17,7 @@ import {
   waitForServerReady, writePidFile, type ClusterProcess,
 } from './cluster-process.js'
 import { defaultDataDir } from '../defaults.js'
-import { examplesDir, hostTools, type Demo } from './demos.js'
+import { DEFAULT_LOAD_BALANCER_POOL, examplesDir, hostTools, type Demo } from './demos.js'
 import { followEvents } from './event-stream.js'
 import { describeObject, installOrder, manifestFiles, readManifests, type Manifest } from './manifests.js'
 import { ROLLOUT_KINDS, rolloutStatus } from './rollout-status.js'
@@ -32,6 +32,8 @@ export type UpOptions = {
   detach: boolean
   mergeKubeconfig: boolean
   timeoutMs: number
+  /** The server's --load-balancer-pool (demos with a fixed address follow it). */
+  loadBalancerPool?: string
   /** Where progress goes (default stdout). */
   write?: (text: string) => void
 }
@@ -49,6 +51,9 @@ export async function up(o: UpOptions): Promise<void> {
   const demoDir = o.demo ? join(examplesDir(), o.demo.dir) : undefined
   const what = o.demo ? `${o.demo.title} (${relative(process.cwd(), demoDir!) || '.'})` : o.files.map((f) => relative(process.cwd(), f) || '.').join(', ')
   write(`kubelite up: ${what || 'an empty cluster'}\n`)
+  const host = hostTools()
+  const unmet = o.demo?.unmet?.(host)
+  if (unmet) throw new Error(unmet)
 
   // Ctrl-C at any point: stop what this command started, once.
   const stopped = new AbortController()
@@ -126,7 +131,7 @@ export async function up(o: UpOptions): Promise<void> {
 
     // 4. Images.
     const images = [
-      ...(o.demo?.images(hostTools()) ?? []).map((i) => ({
+      ...(o.demo?.images(host) ?? []).map((i) => ({
         tag: i.tag, context: join(demoDir!, i.context), ...(i.dockerfile ? { dockerfile: join(demoDir!, i.dockerfile) } : {}),
       })),
       ...o.builds,
@@ -142,7 +147,8 @@ export async function up(o: UpOptions): Promise<void> {
     const applied: Manifest[] = []
     if (paths.length) {
       t = performance.now()
-      const objs = installOrder(await readManifests(manifestFiles(paths)))
+      let objs = installOrder(await readManifests(manifestFiles(paths)))
+      if (o.demo?.prepare) objs = o.demo.prepare(objs, { loadBalancerPool: o.loadBalancerPool ?? DEFAULT_LOAD_BALANCER_POOL })
       const later = (m: Manifest) => ROLLOUT_KINDS.has(m.kind ?? '') || ['Pod', 'ReplicaSet', 'Job', 'CronJob', 'Ingress'].includes(m.kind ?? '')
       for (const m of objs.filter((m) => !later(m))) applied.push(await apply(client, m))
       for (const m of (await o.demo?.computed?.(client)) ?? []) applied.push(await apply(client, m))
@@ -169,7 +175,8 @@ export async function up(o: UpOptions): Promise<void> {
       const width = Math.max(...addresses.map((a) => a.what.length))
       for (const a of addresses) write(`  ${a.what.padEnd(width)}  ${a.url}\n`)
     }
-    write(`\nkubectl get pods  (API server ${apiUrl}; server log ${logPath(o.dataDir)})\n`)
+    const kubectl = o.mergeKubeconfig ? 'kubectl' : `KUBECONFIG=${kubeconfig} kubectl`
+    write(`\nTry: ${kubectl} get pods   (API server ${apiUrl}; its log: ${logPath(o.dataDir)})\n`)
 
     if (o.detach) {
       write(running !== undefined ? '' : `The cluster runs in the background (pid ${cluster!.pid}); stop it with: kubelite down${dataDirFlag(o.dataDir)}\n`)
