@@ -2,14 +2,17 @@
 # End-to-end check of the tasks app on a throwaway kubelite cluster: builds the images,
 # applies the manifests, waits for the rollouts, then signs up, logs in, creates a task
 # and lists it through the frontend's /api/ reverse proxy. Run from anywhere, after
-# `npm run build`. The frontend is nginx when the host has it, else the Node variant
-# (TASKS_APP_FRONTEND=node|nginx forces one).
+# `npm run build`. The frontend is nginx when the host has it, else the Node variant.
+#   TASKS_APP_FRONTEND=nginx|node  forces a frontend variant
+#   LB_POOL=127.0.1.0/24           LoadBalancer pool
+#   KUBELITE_BIN=path              the kubelite CLI to run (default: this checkout's dist/)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 cd "$repo"
-[[ -f dist/src/cli/main.js ]] || { echo "test.sh: dist/ is missing: run npm run build first" >&2; exit 1; }
+bin=${KUBELITE_BIN:-$repo/dist/src/cli/main.js}
+[[ -f $bin ]] || { echo "test.sh: $bin is missing: run npm run build first" >&2; exit 1; }
 command -v kubectl >/dev/null || { echo "test.sh: kubectl is not installed" >&2; exit 1; }
 
 data=$(mktemp -d)
@@ -35,12 +38,14 @@ cleanup() {
 trap cleanup EXIT
 
 step() { printf '\n== %s\n' "$*"; }
-kubelite() { node "$repo/dist/src/cli/main.js" "$@"; }
+kubelite() { node "$bin" "$@"; }
 fail() { echo "test.sh: $*" >&2; exit 1; }
 json() { node -e 'let s="";process.stdin.on("data",c=>s+=c).on("end",()=>{const v=JSON.parse(s)[process.argv[1]];process.stdout.write(typeof v==="string"?v:JSON.stringify(v))})' "$1"; }
 
 step "start kubelite (data dir $data)"
-node dist/src/cli/main.js server --data-dir "$data" --port 0 --image-fallback host 2>"$log" &
+# The app uses no Ingress: no ingress ports, so nothing collides with another cluster's.
+node "$bin" server --data-dir "$data" --port 0 --image-fallback host --load-balancer-pool "${LB_POOL:-127.0.1.0/24}" \
+  --ingress-http-port 0 --ingress-https-port 0 2>"$log" &
 server_pid=$!
 kubeconfig=
 for _ in $(seq 1 300); do
