@@ -33,14 +33,19 @@ export type Demo = {
   entry: { service?: string; ingress?: string }
 }
 
-export type HostTools = { nginx: boolean; redis: boolean }
+export type HostTools = {
+  nginx: boolean
+  redis: boolean
+  /** Not root: the node maps only this user's uid, so nginx cannot hand its workers to another user. */
+  rootless: boolean
+}
 
 /** The repository's examples/ directory (also shipped in the npm package). */
 export const examplesDir = () => fileURLToPath(new URL('../../../../examples/', import.meta.url))
 
-export function hostTools(path = process.env.PATH ?? ''): HostTools {
+export function hostTools(path = process.env.PATH ?? '', uid = process.getuid?.() ?? 0): HostTools {
   const has = (cmd: string) => path.split(delimiter).some((d) => d && existsSync(join(d, cmd)))
-  return { nginx: has('nginx'), redis: has('redis-server') && has('redis-cli') }
+  return { nginx: has('nginx'), redis: has('redis-server') && has('redis-cli'), rootless: uid !== 0 }
 }
 
 export const DEFAULT_LOAD_BALANCER_POOL = '127.0.1.0/24'
@@ -85,14 +90,15 @@ const tasks: Demo = {
     { tag: 'tasks-app/auth:latest', context: 'auth-api' },
     { tag: 'tasks-app/users:latest', context: 'users-api' },
     { tag: 'tasks-app/tasks:latest', context: 'tasks-api' },
-    // nginx serves the page where the host has it; else the same page and proxy in Node.
     nginxOrNode(host, 'tasks-app/frontend:latest'),
   ],
   manifests: ['kubernetes'],
   entry: { service: 'frontend-service' },
 }
 
-const nginxOrNode = (host: HostTools, tag: string): DemoImage => (host.nginx
+// nginx serves the page where the host has it; else (and in a rootless node, where nginx
+// fails to chown its temp dirs to its worker user) the same page and proxy in Node.
+const nginxOrNode = (host: HostTools, tag: string): DemoImage => (host.nginx && !host.rootless
   ? { tag, context: 'frontend' }
   : { tag, context: '.', dockerfile: 'frontend-node/Dockerfile' })
 

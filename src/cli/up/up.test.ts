@@ -79,14 +79,15 @@ describe('the event stream', () => {
 })
 
 describe('demos', () => {
-  it('the tasks demo builds the nginx frontend where nginx is installed, else the Node one', () => {
-    const fe = (nginx: boolean) => DEMOS.tasks!.images({ nginx, redis: false }).find((i) => i.tag === 'tasks-app/frontend:latest')
+  it('the tasks demo builds the nginx frontend where nginx is installed (and the node is not rootless), else the Node one', () => {
+    const fe = (nginx: boolean, rootless = false) => DEMOS.tasks!.images({ nginx, redis: false, rootless }).find((i) => i.tag === 'tasks-app/frontend:latest')
     assert.deepEqual(fe(true), { tag: 'tasks-app/frontend:latest', context: 'frontend' })
     assert.deepEqual(fe(false), { tag: 'tasks-app/frontend:latest', context: '.', dockerfile: 'frontend-node/Dockerfile' })
-    assert.deepEqual(hostTools(''), { nginx: false, redis: false })
+    assert.deepEqual(fe(true, true), fe(false), 'a rootless node runs the Node frontend')
+    assert.deepEqual(hostTools('', 0), { nginx: false, redis: false, rootless: false })
   })
   it('the recipe demo needs the host\'s redis-server, and moves its fixed address into the pool', () => {
-    assert.match(DEMOS.recipe!.unmet!({ nginx: true, redis: false })!, /install redis-server/)
+    assert.match(DEMOS.recipe!.unmet!({ nginx: true, redis: false, rootless: false })!, /install redis-server/)
     assert.equal(poolAddress('127.0.2.0/24', 100), '127.0.2.100')
     assert.equal(poolAddress('10.0.0.0/16', 300), '10.0.1.44')
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend' }, spec: { loadBalancerIP: '127.0.1.100' } }
