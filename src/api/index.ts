@@ -1,6 +1,7 @@
 // The api folder's public surface: shared API machinery. Re-exports only.
 export * from './errors.js'
 export * from './field-errors.js'
+export * from './compare.js'
 export * from './meta.js'
 export * from './names.js'
 export * from './labels.js'

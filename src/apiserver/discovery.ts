@@ -5,6 +5,7 @@
  */
 // Upstream: staging/src/k8s.io/apiserver/pkg/endpoints/discovery (aggregated/handler.go,
 // legacy.go, group.go, version.go); kubectl-contract.md §1 for what kubectl reads.
+import { compareStrings } from '../api/index.js'
 import type { ResourceType } from '../registry/types.js'
 
 const ALL_VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch']
@@ -35,7 +36,7 @@ function subresources(rt: ResourceType): Sub[] {
   for (const e of rt.subresources?.extra ?? []) {
     subs.push({ name: e.name, group: e.group ?? rt.group, version: e.version ?? rt.version, kind: e.kind, verbs: e.verbs })
   }
-  return subs.sort((a, b) => a.name.localeCompare(b.name))
+  return subs.sort((a, b) => compareStrings(a.name, b.name))
 }
 
 export type GroupVersions = { group: string; versions: { version: string; resources: ResourceType[] }[] }
@@ -50,12 +51,12 @@ export function groupVersions(resources: ResourceType[]): GroupVersions[] {
   }
   const rank = (g: string) => (g === '' ? -1 : GROUP_ORDER.indexOf(g) < 0 ? GROUP_ORDER.length : GROUP_ORDER.indexOf(g))
   return [...byGroup.entries()]
-    .sort(([a], [b]) => rank(a) - rank(b) || a.localeCompare(b))
+    .sort(([a], [b]) => rank(a) - rank(b) || compareStrings(a, b))
     .map(([group, versions]) => ({
       group,
       versions: [...versions.entries()]
         .sort(([a], [b]) => versionRank(b) - versionRank(a))
-        .map(([version, rts]) => ({ version, resources: rts.sort((a, b) => a.resource.localeCompare(b.resource)) })),
+        .map(([version, rts]) => ({ version, resources: rts.sort((a, b) => compareStrings(a.resource, b.resource)) })),
     }))
 }
 

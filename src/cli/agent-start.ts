@@ -22,6 +22,14 @@ import { AGENT_TOKEN_ENV } from './agent-defaults.js'
 const warn = (msg: string) => process.stderr.write(`kubelite agent: warning: ${msg}\n`)
 const info = (msg: string) => process.stderr.write(`kubelite agent: ${msg}\n`)
 
+/**
+ * Two malloc arenas for the agent instead of one per thread that ever allocated (V8's helper
+ * threads). Containers get their environment from the shim, not from us, so this stays in the
+ * node's own processes; a value the user set wins. (A smaller young generation saved a few
+ * MB more but cost DNS a quarter of its queries/s.)
+ */
+const AGENT_ENV = { MALLOC_ARENA_MAX: '2' }
+
 /** The node's name as the kubelet picks it: the host name, lower-cased. */
 export const defaultNodeName = () => hostname().toLowerCase()
 
@@ -85,7 +93,7 @@ export async function launchInNodeNamespace(flags: AgentFlags, mode: 'root' | 'r
     // Its own process group: a terminal's Ctrl-C goes to us, and we ask the node to stop (once).
     // The parent-death signal still takes the node down if we die.
     detached: true,
-    env: { ...process.env, [AGENT_TOKEN_ENV]: flags.token },
+    env: { ...AGENT_ENV, ...process.env, [AGENT_TOKEN_ENV]: flags.token },
   })
   const { serveHostPorts } = await import('../network/relay/host-ports.js')
   serveHostPorts(child, warn)

@@ -10,7 +10,7 @@
  */
 import net from 'node:net'
 import type { Endpoints } from 'kubernetes-types/core/v1.js'
-import { isNotFound } from '../api/index.js'
+import { compareStrings, isNotFound } from '../api/index.js'
 import type { Client, Informers } from '../client/index.js'
 import type { NodeNetworkFlags } from '../cli/agent-command.js'
 import { createEndpointPicker } from './proxy/endpoint-picker.js'
@@ -179,7 +179,7 @@ async function publishDnsEndpoints(client: Client, nodeName: string, nodeIP: str
         throw err
       })
       const others = (cur?.subsets ?? []).flatMap((s) => s.addresses ?? []).filter((a) => a.nodeName !== nodeName && a.ip !== nodeIP)
-      const addresses = [...others, { ip: nodeIP, nodeName }].sort((a, b) => a.ip.localeCompare(b.ip))
+      const addresses = [...others, { ip: nodeIP, nodeName }].sort((a, b) => compareStrings(a.ip, b.ip))
       const body: Endpoints = {
         apiVersion: 'v1', kind: 'Endpoints',
         metadata: { name: 'kube-dns', namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' }, ...(cur?.metadata?.resourceVersion ? { resourceVersion: cur.metadata.resourceVersion } : {}) },

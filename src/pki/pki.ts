@@ -7,6 +7,7 @@
 import { X509Certificate, createPrivateKey } from 'node:crypto'
 import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { Worker } from 'node:worker_threads'
 import { missingSans, needsRenewal, servingSans } from './sans.js'
 import { readIfExists, writeFileAtomic } from './files.js'
 import type { CertAndKey, CertSubject, EnsurePkiOptions, Pki } from './types.js'
@@ -24,6 +25,46 @@ export const PKI_FILES = {
 } as const
 
 const loadIssuer = () => import('./x509-issue.js')
+type Issuer = Pick<Awaited<ReturnType<typeof loadIssuer>>, 'createCa' | 'issueServingCert' | 'issueClientCertNow'>
+type IssueReply = import('./x509-worker.js').IssueReply
+
+/**
+ * The issuer, run in a worker thread (see x509-worker.ts) that `close` ends: a long-lived server
+ * keeps none of the issuing libraries in its own heap. Calls go one at a time.
+ */
+function issuerThread(): Issuer & { close(): Promise<void> } {
+  let worker: Worker | undefined
+  let next = 0
+  const pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>()
+  const call = (fn: keyof Issuer) => (...args: unknown[]) => {
+    if (!worker) {
+      worker = new Worker(new URL('./x509-worker.js', import.meta.url))
+      worker.on('message', ({ id, value, error }: IssueReply) => {
+        const p = pending.get(id)
+        pending.delete(id)
+        if (error === undefined) p?.resolve(value)
+        else p?.reject(new Error(error))
+      })
+      const fail = (err: Error) => {
+        for (const p of pending.values()) p.reject(err)
+        pending.clear()
+      }
+      worker.on('error', fail)
+      worker.on('exit', (code) => fail(new Error(`the certificate issuer exited (code ${code})`)))
+    }
+    const id = next++
+    worker.postMessage({ id, fn, args })
+    return new Promise((resolve, reject) => pending.set(id, { resolve, reject }))
+  }
+  return {
+    createCa: call('createCa') as Issuer['createCa'],
+    issueServingCert: call('issueServingCert') as Issuer['issueServingCert'],
+    issueClientCertNow: call('issueClientCertNow') as Issuer['issueClientCertNow'],
+    close: async () => {
+      await worker?.terminate()
+    },
+  }
+}
 
 /** Issues a client certificate signed by `ca` (CN = user name, O = groups). */
 export async function issueClientCert(ca: CertAndKey, subject: CertSubject): Promise<CertAndKey> {
@@ -66,31 +107,40 @@ export async function ensurePki(dataDir: string, opts: EnsurePkiOptions = {}): P
     await writeFileAtomic(path(certName), pair.cert, 0o644)
   }
 
-  // The CA is never renewed here: a new CA would invalidate every kubeconfig handed out.
-  let caCert = parsePair({ cert: found.caCert, key: found.caKey })
-  let ca: CertAndKey = { cert: found.caCert ?? '', key: found.caKey ?? '' }
-  if (!caCert) {
-    ca = await (await loadIssuer()).createCa(CA_COMMON_NAME, now)
-    await save('caCert', 'caKey', ca)
-    caCert = new X509Certificate(ca.cert)
+  const issuer = issuerThread()
+  try {
+    return await ensureAll()
+  } finally {
+    await issuer.close()
   }
 
-  let server: CertAndKey = { cert: found.serverCert ?? '', key: found.serverKey ?? '' }
-  const serverCert = usableLeaf(server, caCert, now)
-  if (!serverCert || missingSans(server.cert, sans).length > 0) {
-    server = await (await loadIssuer()).issueServingCert(ca, SERVING_COMMON_NAME, sans, now)
-    await save('serverCert', 'serverKey', server)
-  }
+  async function ensureAll(): Promise<Pki> {
+    // The CA is never renewed here: a new CA would invalidate every kubeconfig handed out.
+    let caCert = parsePair({ cert: found.caCert, key: found.caKey })
+    let ca: CertAndKey = { cert: found.caCert ?? '', key: found.caKey ?? '' }
+    if (!caCert) {
+      ca = await issuer.createCa(CA_COMMON_NAME, now)
+      await save('caCert', 'caKey', ca)
+      caCert = new X509Certificate(ca.cert)
+    }
 
-  let admin: CertAndKey = { cert: found.adminCert ?? '', key: found.adminKey ?? '' }
-  if (!usableLeaf(admin, caCert, now)) {
-    admin = await (await loadIssuer()).issueClientCertNow(ca, ADMIN_SUBJECT, now)
-    await save('adminCert', 'adminKey', admin)
-  }
+    let server: CertAndKey = { cert: found.serverCert ?? '', key: found.serverKey ?? '' }
+    const serverCert = usableLeaf(server, caCert, now)
+    if (!serverCert || missingSans(server.cert, sans).length > 0) {
+      server = await issuer.issueServingCert(ca, SERVING_COMMON_NAME, sans, now)
+      await save('serverCert', 'serverKey', server)
+    }
 
-  return {
-    caCert: ca.cert, caKey: ca.key,
-    serverCert: server.cert, serverKey: server.key,
-    adminCert: admin.cert, adminKey: admin.key,
+    let admin: CertAndKey = { cert: found.adminCert ?? '', key: found.adminKey ?? '' }
+    if (!usableLeaf(admin, caCert, now)) {
+      admin = await issuer.issueClientCertNow(ca, ADMIN_SUBJECT, now)
+      await save('adminCert', 'adminKey', admin)
+    }
+
+    return {
+      caCert: ca.cert, caKey: ca.key,
+      serverCert: server.cert, serverKey: server.key,
+      adminCert: admin.cert, adminKey: admin.key,
+    }
   }
 }

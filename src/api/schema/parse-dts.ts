@@ -86,7 +86,9 @@ export function parseDts(text: string, ctx: DtsContext): TypeSchema[] {
     }
     doc = undefined
   }
-  return out
+  // Names, types and one-line docs are slices of `text`; a slice keeps its whole file alive
+  // (~1 MB in all). A JSON round trip gives the table strings of its own.
+  return JSON.parse(JSON.stringify(out)) as TypeSchema[]
 }
 
 function parseType(text: string, prefix: string, local: Set<string>, imported: Map<string, string>): TypeRef {

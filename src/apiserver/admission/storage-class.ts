@@ -8,6 +8,7 @@
 import type { PersistentVolumeClaim } from 'kubernetes-types/core/v1.js'
 import type { StorageClass } from 'kubernetes-types/storage/v1.js'
 import type { KubeObject } from '../../api/index.js'
+import { compareStrings } from '../../api/index.js'
 import type { AdmissionHooks } from '../store/types.js'
 
 const DEFAULT_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class']
@@ -19,7 +20,7 @@ const isDefault = (sc: StorageClass) => DEFAULT_ANNOTATIONS.some((a) => sc.metad
 export function defaultStorageClass(classes: StorageClass[]): StorageClass | undefined {
   return classes.filter(isDefault).sort((a, b) =>
     (Date.parse(b.metadata?.creationTimestamp ?? '') || 0) - (Date.parse(a.metadata?.creationTimestamp ?? '') || 0) ||
-    (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))[0]
+    compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''))[0]
 }
 
 export function storageClassAdmission(classes: () => Promise<StorageClass[]>): AdmissionHooks {

@@ -2,8 +2,10 @@
  * @module
  * Serves /openapi/v3 (root: one entry per group-version with a content-hash URL), each
  * /openapi/v3/<group-version> document, and /openapi/v2 (JSON, or gnostic protobuf: the only
- * form kubectl asks for). Documents are built on first request and cached, so start-up pays
- * nothing; hashes make kubectl's disk cache safe.
+ * form kubectl asks for). Documents are built on first request, so start-up pays nothing;
+ * hashes make kubectl's disk cache safe. A built document is held only weakly (a few MB in all,
+ * and kubectl keeps its own copy by hash): the next full GC may drop it, and a later request
+ * builds it again, byte for byte the same.
  */
 import { createHash } from 'node:crypto'
 import type { ResourceType } from '../../registry/types.js'
@@ -32,6 +34,18 @@ const docOf = (value: unknown): Doc => {
   return { body, hash: createHash('sha512').update(body).digest('hex').toUpperCase() }
 }
 
+/** A document built on demand and held weakly; its hash is kept, for the v3 root's URLs. */
+function weakDoc(build: () => Doc): () => Doc {
+  let ref: WeakRef<Doc> | undefined
+  return () => {
+    const cached = ref?.deref()
+    if (cached) return cached
+    const doc = build()
+    ref = new WeakRef(doc)
+    return doc
+  }
+}
+
 /** The OpenAPI endpoints for `resources` (each listed under its own group-version). */
 export function openApiV3(resources: ResourceType[]): OpenApiHandler {
   const byGv = new Map<string, ResourceType[]>()
@@ -39,19 +53,24 @@ export function openApiV3(resources: ResourceType[]): OpenApiHandler {
     const key = gvKey(r.group, r.version)
     byGv.set(key, [...(byGv.get(key) ?? []), r])
   }
-  const docs = new Map<string, Doc>()
+  const docs = new Map<string, () => Doc>()
   let root: Doc | undefined
-  let v2: Doc | undefined
-  let v2Protobuf: Doc | undefined
   const gvDoc = (key: string): Doc => {
     let doc = docs.get(key)
     if (!doc) {
       const [first] = byGv.get(key) as ResourceType[]
-      doc = docOf(groupVersionDocument(first.group, first.version, byGv.get(key) as ResourceType[]))
+      doc = weakDoc(() => docOf(groupVersionDocument(first.group, first.version, byGv.get(key) as ResourceType[])))
       docs.set(key, doc)
     }
-    return doc
+    return doc()
   }
+  const v2Doc = weakDoc(() => docOf(swaggerDocument(resources)))
+  // Encoded from the served JSON, as upstream does, so both forms always say the same; upstream
+  // also gives both the JSON's ETag (Vary: Accept keeps caches apart).
+  const v2Protobuf = weakDoc(() => {
+    const v2 = v2Doc()
+    return { body: Buffer.from(swaggerToProtobuf(JSON.parse(v2.body.toString()))), hash: v2.hash }
+  })
   // Upstream: kube-openapi pkg/handler3/handler.go (HandleDiscovery, HandleGroupVersion).
   return function openApi(path, query, headers) {
     if (path === V3 || path === `${V3}/`) {
@@ -75,12 +94,8 @@ export function openApiV3(resources: ResourceType[]): OpenApiHandler {
     if (path === '/openapi/v2') {
       const format = v2Format(headers)
       if (!format) return { status: 406, headers: { vary: 'Accept' }, body: '' }
-      v2 ??= docOf(swaggerDocument(resources))
-      if (format === 'json') return serve(v2, headers, false)
-      // Encoded from the served JSON, as upstream does, so both forms always say the same; upstream
-      // also gives both the JSON's ETag (Vary: Accept keeps caches apart).
-      v2Protobuf ??= { body: Buffer.from(swaggerToProtobuf(JSON.parse(v2.body.toString()))), hash: v2.hash }
-      return serve(v2Protobuf, headers, false, PROTOBUF_TYPE)
+      if (format === 'json') return serve(v2Doc(), headers, false)
+      return serve(v2Protobuf(), headers, false, PROTOBUF_TYPE)
     }
     return undefined
   }

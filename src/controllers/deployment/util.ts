@@ -9,7 +9,7 @@
 // NewRSNewReplicas) and pkg/controller/controller_utils.go (ReplicaSetsBy* orders).
 import type { Deployment, ReplicaSet } from 'kubernetes-types/apps/v1.js'
 import type { PodTemplateSpec } from 'kubernetes-types/core/v1.js'
-import { copy, semanticEqual, type Cached, type Editable } from '../../api/index.js'
+import { compareStrings, copy, semanticEqual, type Cached, type Editable } from '../../api/index.js'
 
 export type RS = Cached<ReplicaSet>
 export type D = Editable<Deployment>
@@ -152,7 +152,7 @@ export function equalIgnoreHash(a: Cached<PodTemplateSpec> | undefined, b: Cache
 const created = (rs: RS) => Date.parse(rs.metadata?.creationTimestamp ?? '') || 0
 /** Oldest first; ties by name (upstream's ReplicaSetsByCreationTimestamp). */
 export function byCreation(a: RS, b: RS): number {
-  return created(a) - created(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '')
+  return created(a) - created(b) || compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? '')
 }
 /** Lowest revision first, then oldest (ReplicaSetsByRevision). */
 export const byRevision = (a: RS, b: RS) => revisionOf(a) - revisionOf(b) || byCreation(a, b)

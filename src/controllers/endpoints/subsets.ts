@@ -7,6 +7,7 @@
 // pkg/controller/endpoint/endpoints_controller.go (truncateEndpoints, capacityAnnotationSetCorrectly).
 // Subsets and ports are ordered by content instead of upstream's hash of their printed form.
 import type { EndpointAddress, EndpointPort, EndpointSubset } from 'kubernetes-types/core/v1.js'
+import { compareStrings } from '../../api/index.js'
 
 export const MAX_CAPACITY = 1000
 export const OVER_CAPACITY = 'endpoints.kubernetes.io/over-capacity'
@@ -16,9 +17,9 @@ const portKey = (p: EndpointPort | undefined) =>
   p ? JSON.stringify([p.name ?? '', p.port, p.protocol ?? '', p.appProtocol ?? '']) : '-'
 
 const byAddress = (a: EndpointAddress, b: EndpointAddress) =>
-  compareIP(a.ip, b.ip) || (a.targetRef?.uid ?? '').localeCompare(b.targetRef?.uid ?? '')
+  compareIP(a.ip, b.ip) || compareStrings(a.targetRef?.uid ?? '', b.targetRef?.uid ?? '')
 const byPort = (a: EndpointPort, b: EndpointPort) =>
-  (a.name ?? '').localeCompare(b.name ?? '') || a.port - b.port || (a.protocol ?? '').localeCompare(b.protocol ?? '')
+  compareStrings(a.name ?? '', b.name ?? '') || a.port - b.port || compareStrings(a.protocol ?? '', b.protocol ?? '')
 
 /** Orders IPv4 addresses numerically (10.0.0.9 before 10.0.0.10), anything else as text. */
 function compareIP(a: string, b: string): number {
@@ -28,7 +29,7 @@ function compareIP(a: string, b: string): number {
     for (let i = 0; i < 4; i++) if (pa[i] !== pb[i]) return pa[i]! - pb[i]!
     return 0
   }
-  return a.localeCompare(b)
+  return compareStrings(a, b)
 }
 
 /**
@@ -58,7 +59,7 @@ export function repackSubsets(subsets: EndpointSubset[]): EndpointSubset[] {
   // Address sets → the ports they offer.
   const groups = new Map<string, { ready: Map<string, boolean>; ports: EndpointPort[] }>()
   for (const { port, ready } of byPortKey.values()) {
-    const setKey = JSON.stringify([...ready].sort(([a], [b]) => a.localeCompare(b)))
+    const setKey = JSON.stringify([...ready].sort(([a], [b]) => compareStrings(a, b)))
     let g = groups.get(setKey)
     if (!g) groups.set(setKey, (g = { ready, ports: [] }))
     if (port) g.ports.push(port)
@@ -78,7 +79,7 @@ export function repackSubsets(subsets: EndpointSubset[]): EndpointSubset[] {
     const fa = first(a)
     const fb = first(b)
     const c = fa && fb ? byAddress(fa, fb) : 0
-    return c || JSON.stringify(a.ports ?? []).localeCompare(JSON.stringify(b.ports ?? []))
+    return c || compareStrings(JSON.stringify(a.ports ?? []), JSON.stringify(b.ports ?? []))
   })
 }
 

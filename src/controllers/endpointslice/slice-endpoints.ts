@@ -8,7 +8,7 @@
 // staging/src/k8s.io/endpointslice/util/endpointset.go (hashEndpoint) and controller_utils.go (NewPortMapKey).
 import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js'
 import type { Endpoint, EndpointPort, EndpointSlice } from 'kubernetes-types/discovery/v1.js'
-import { isDNS1123Subdomain, type Cached } from '../../api/index.js'
+import { compareStrings, isDNS1123Subdomain, type Cached } from '../../api/index.js'
 import { findPort, isPodReady, isServiceIPSet, podAddresses, shouldSetHostname } from '../endpoints/index.js'
 
 export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name'
@@ -66,7 +66,7 @@ export function endpointPorts(svc: Cached<Service>, pod: Cached<Pod>): EndpointP
 /** Endpoints with the same port key share slices. */
 export const portMapKey = (ports: readonly Cached<EndpointPort>[] | undefined) => JSON.stringify((ports ?? [])
   .map((p) => [p.name ?? '', p.port ?? 0, p.protocol ?? 'TCP', p.appProtocol ?? ''])
-  .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b))))
+  .sort((a, b) => compareStrings(JSON.stringify(a), JSON.stringify(b))))
 
 /** An endpoint's identity (addresses, hostname, target): the same key in two syncs is the same endpoint, maybe changed. */
 export const endpointKey = (ep: Cached<Endpoint>) => JSON.stringify([

@@ -10,7 +10,7 @@
 // (allPossibleMatchingAccessModes); pkg/volume/util (GetDefaultClass).
 import type { ObjectReference, PersistentVolume, PersistentVolumeClaim } from 'kubernetes-types/core/v1.js'
 import type { StorageClass } from 'kubernetes-types/storage/v1.js'
-import { compareQuantities, copy, labelSelectorFromMeta, type Cached } from '../../api/index.js'
+import { compareStrings, compareQuantities, copy, labelSelectorFromMeta, type Cached } from '../../api/index.js'
 
 export const ANN_BIND_COMPLETED = 'pv.kubernetes.io/bind-completed'
 export const ANN_BOUND_BY_CONTROLLER = 'pv.kubernetes.io/bound-by-controller'
@@ -48,8 +48,8 @@ export function isDelayBindingMode(c: PVC, classes: Classes): boolean {
 export function defaultClass(classes: Classes): Cached<StorageClass> | undefined {
   return classes.list()
     .filter((sc) => DEFAULT_CLASS_ANNOTATIONS.some((a) => sc.metadata?.annotations?.[a] === 'true'))
-    .sort((a, b) => (b.metadata?.creationTimestamp ?? '').localeCompare(a.metadata?.creationTimestamp ?? '') ||
-      (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''))[0]
+    .sort((a, b) => compareStrings(b.metadata?.creationTimestamp ?? '', a.metadata?.creationTimestamp ?? '') ||
+      compareStrings(a.metadata?.name ?? '', b.metadata?.name ?? ''))[0]
 }
 
 /** The volume points at this claim (by name; by uid too once the uid is recorded). */
