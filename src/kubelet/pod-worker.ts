@@ -135,6 +135,10 @@ export function createPodWorker(ctx: WorkerContext, initial: Cached<Pod>) {
       wakeAt(dueMs)
     }
     if (!sandbox) {
+      // The first word from the node is Pending with containers waiting in ContainerCreating,
+      // as upstream's status manager writes it: what `kubectl get pods -w` shows between
+      // scheduling and Running.
+      if (!lastWritten && !pod.status?.containerStatuses?.length) await writeStatus()
       try {
         sandbox = await ctx.runtime.runPodSandbox({
           uid, namespace: pod.metadata?.namespace ?? 'default', name: pod.metadata?.name ?? '',
