@@ -27,6 +27,10 @@ describe('container config', () => {
     assert.deepEqual(containerUser(pod({ runAsUser: 1000, fsGroup: 2000, supplementalGroups: [5] }), { name: 'c', securityContext: { runAsGroup: 3000 } }, { env: [] }),
       { uid: 1000, gid: 3000, supplementalGroups: [5, 2000] })
     assert.deepEqual(containerUser(pod(), { name: 'c' }, { env: [], user: '1001:1002' }), { uid: 1001, gid: 1002, supplementalGroups: [] })
+    // A named USER runs as the image's /etc/passwd says; runAsUser still wins.
+    const postgres = { uid: 999, gid: 999, supplementalGroups: [101] }
+    assert.deepEqual(containerUser(pod(), { name: 'c' }, { env: [], user: 'postgres' }, postgres), postgres)
+    assert.deepEqual(containerUser(pod({ runAsUser: 70 }), { name: 'c' }, { env: [], user: 'postgres' }, postgres), { uid: 70, gid: 0, supplementalGroups: [] })
   })
   it('refuses runAsNonRoot with a root user in upstream words', () => {
     assert.throws(() => containerUser(pod({ runAsNonRoot: true }), { name: 'c' }, { env: [] }),

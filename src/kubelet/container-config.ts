@@ -53,7 +53,8 @@ function imageUser(user: string | undefined): { uid?: number; gid?: number; name
 }
 
 /** The user the container runs as, after checking runAsNonRoot; undefined = root with no extra groups. */
-export function containerUser(pod: Cached<Pod>, c: Cached<Container>, image: ImageConfig):
+export function containerUser(pod: Cached<Pod>, c: Cached<Container>, image: ImageConfig,
+  resolved?: { uid: number; gid: number; supplementalGroups: number[] }):
   { uid: number; gid: number; supplementalGroups: number[] } | undefined {
   const psc = pod.spec?.securityContext
   const sc = c.securityContext
@@ -72,9 +73,11 @@ export function containerUser(pod: Cached<Pod>, c: Cached<Container>, image: Ima
       if (img.uid === 0) throw new ContainerConfigError('CreateContainerConfigError', `container has runAsNonRoot and image will run as root ${where}`)
     }
   }
-  const uid = runAsUser ?? img.uid ?? 0
-  const gid = runAsGroup ?? img.gid ?? 0
-  const groups = [...(psc?.supplementalGroups ?? [])]
+  // The image's USER as the runtime resolved it in the image's /etc/passwd (a name, or a uid's group).
+  const fromImage = runAsUser === undefined ? resolved : undefined
+  const uid = runAsUser ?? fromImage?.uid ?? img.uid ?? 0
+  const gid = runAsGroup ?? fromImage?.gid ?? img.gid ?? 0
+  const groups = [...(fromImage?.supplementalGroups ?? []), ...(psc?.supplementalGroups ?? [])]
   if (psc?.fsGroup !== undefined && !groups.includes(psc.fsGroup)) groups.push(psc.fsGroup)
   if (uid === 0 && gid === 0 && groups.length === 0) return undefined
   return { uid, gid, supplementalGroups: groups }

@@ -221,6 +221,21 @@ export function createPodWorker(ctx: WorkerContext, initial: Cached<Pod>) {
     await startContainer(kind, c, r)
   }
 
+  /**
+   * The image's USER resolved in the image's own /etc/passwd and /etc/group (over the host
+   * base), as containerd does when it creates the container; a name that is not there is
+   * upstream's CreateContainerError.
+   */
+  async function imageUser(spec: string | undefined, layers: readonly string[]) {
+    if (!spec || spec === 'root' || spec === '0' || spec === '0:0') return undefined
+    const [{ resolveUser }, { mergedView }] = await Promise.all([import('../runtime/images/user.js'), import('../runtime/images/merged-view.js')])
+    try {
+      return await resolveUser(spec, mergedView(layers))
+    } catch (err) {
+      throw new ContainerConfigError('CreateContainerError', errText(err))
+    }
+  }
+
   /** Upstream startContainer: image, config, create+start, events, probes, postStart. */
   async function startContainer(kind: Kind, c: Cached<Container>, r: ContainerRecord): Promise<void> {
     const sb = sandbox!
@@ -240,7 +255,7 @@ export function createPodWorker(ctx: WorkerContext, initial: Cached<Pod>) {
     let terminationFile: string
     try {
       const env = ctx.env.makeEnvironment(pod, c, ctx.objects, facts())
-      const user = containerUser(pod, c, img.config)
+      const user = containerUser(pod, c, img.config, await imageUser(img.config.user, img.rootfs.layers))
       const argv = containerArgv(c, img.config, env, ctx.env.expandArgs)
       const volumeMounts = await ctx.volumes.containerMounts(pod as Pod, c as Container)
       terminationFile = await terminationLogFile(ctx.rootDir, uid, c.name, attempt)

@@ -73,6 +73,23 @@ describe('images built with kubelite image build run as pods', { skip: skipReaso
     assert.equal(await c.ok(['logs', 'v2']), 'second build\n')
   })
 
+  it('runs a named USER as the image\'s /etc/passwd says, and fails a user it does not have as CreateContainerError', async () => {
+    const dir = join(scratch, 'user')
+    cpSync(join(REPO, 'examples', 'images', 'node-app'), dir, { recursive: true })
+    // The user is added by the build, so only the image's own /etc/passwd knows it.
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM debian:12\nRUN groupadd --gid 4321 builders && useradd --uid 4321 --gid 4321 --no-create-home builder\n' +
+      'USER builder\nCMD ["id"]\n')
+    build('-t', 'named-user:1', dir)
+    await c.ok(['run', 'named', '--image=named-user:1', '--restart=Never'])
+    await waitPod(c, 'named', (q) => q.status?.phase === 'Succeeded', 30_000)
+    assert.match(await c.ok(['logs', 'named']), /^uid=4321\(builder\) gid=4321\(builders\)/)
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM debian:12\nUSER nosuchuser\nCMD ["id"]\n')
+    build('-t', 'missing-user:1', dir)
+    await c.ok(['run', 'missing', '--image=missing-user:1', '--restart=Never'])
+    const p = await waitPod(c, 'missing', (q) => containerStatus(q, 'missing')?.state?.waiting?.reason === 'CreateContainerError', 30_000)
+    assert.match(containerStatus(p, 'missing').state.waiting.message, /unable to find user nosuchuser: no matching entries in passwd file/)
+  })
+
   it('reports ErrImagePull then ImagePullBackOff for an image it cannot get', async () => {
     await c.ok(['apply', '-f', '-'], { input: yamlOf([
       'apiVersion: v1', 'kind: Pod', 'metadata: {name: nopull}', 'spec:', '  containers:',
