@@ -45,4 +45,13 @@ describe('example applications', { skip, timeout: 1_800_000 }, () => {
     assert.match(out, /answered by:\n(?: {2}backend-\S+\n){5}/)
     assert.match(out, /== PASS/)
   })
+
+  it('lifesub: PostgreSQL StatefulSet on a PVC, three backends behind one regex Ingress (rewrite-target /$2), CORS from the frontend\'s LoadBalancer IP', (t) => {
+    const out = runExample(t, 'examples/lifesub/test.sh', { LIFESUB_FRONTEND: hasNginx ? 'nginx' : 'node', LB_POOL: '127.0.3.0/24' })
+    if (out === undefined) return
+    assert.match(out, /"path":"\/x"/)
+    assert.match(out, /"category":"video"/)
+    assert.match(out, /after the restart: .* subscriptions cinebox,streamly/)
+    assert.match(out, /== PASS/)
+  })
 })

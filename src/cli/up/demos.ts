@@ -28,7 +28,7 @@ export type Demo = {
   /** Adjusts the manifests to the cluster, e.g. a fixed address to its LoadBalancer pool. */
   prepare?(objs: Manifest[], cluster: { loadBalancerPool: string }): Manifest[]
   /** Objects made from what the cluster assigned (addresses), applied before the workloads. */
-  computed?(client: Client): Promise<Manifest[]>
+  computed?(client: Client, cluster: { ingressURLs: string[] }): Promise<Manifest[]>
   /** The Service or Ingress whose address is the application's. */
   entry: { service?: string; ingress?: string }
 }
@@ -36,6 +36,8 @@ export type Demo = {
 export type HostTools = {
   nginx: boolean
   redis: boolean
+  /** PostgreSQL 15's server programs, where Debian puts them. */
+  postgres: boolean
   /** Not root: the node maps only this user's uid, so nginx cannot hand its workers to another user. */
   rootless: boolean
 }
@@ -45,8 +47,11 @@ export const examplesDir = () => fileURLToPath(new URL('../../../../examples/', 
 
 export function hostTools(path = process.env.PATH ?? '', uid = process.getuid?.() ?? 0): HostTools {
   const has = (cmd: string) => path.split(delimiter).some((d) => d && existsSync(join(d, cmd)))
-  return { nginx: has('nginx'), redis: has('redis-server') && has('redis-cli'), rootless: uid !== 0 }
+  const pg = ['postgres', 'initdb', 'pg_ctl', 'psql', 'pg_isready'].every((p) => existsSync(join(POSTGRES_BIN, p)))
+  return { nginx: has('nginx'), redis: has('redis-server') && has('redis-cli'), postgres: pg, rootless: uid !== 0 }
 }
+
+const POSTGRES_BIN = '/usr/lib/postgresql/15/bin'
 
 export const DEFAULT_LOAD_BALANCER_POOL = '127.0.1.0/24'
 
@@ -126,6 +131,34 @@ const recipe: Demo = {
   entry: { service: 'frontend' },
 }
 
-export const DEMOS: Record<string, Demo> = { tasks, recipe }
+const lifesub: Demo = {
+  name: 'lifesub',
+  title: 'the lifesub app',
+  dir: 'lifesub',
+  unmet: (host) => (!host.postgres
+    ? `the lifesub demo runs the host's PostgreSQL 15 (${POSTGRES_BIN}): install postgresql-15`
+    : host.rootless ? 'the lifesub demo runs PostgreSQL as uid 999, which a rootless node does not map: run it as root' : undefined),
+  images: (host) => [
+    { tag: 'lifesub/postgres:15', context: 'postgres' },
+    // The backends share lib/, so their context is the example's directory.
+    { tag: 'lifesub/member:latest', context: '.', dockerfile: 'member/Dockerfile' },
+    { tag: 'lifesub/mysub:latest', context: '.', dockerfile: 'mysub/Dockerfile' },
+    { tag: 'lifesub/recommend:latest', context: '.', dockerfile: 'recommend/Dockerfile' },
+    nginxOrNode(host, 'lifesub/frontend:latest'),
+  ],
+  manifests: ['kubernetes'],
+  // As the README does with kubectl: the backends allow the frontend's external IP as an
+  // origin, and the page calls the APIs through the ingress where it listens on this machine.
+  async computed(client, { ingressURLs }) {
+    const api = ingressURLs.find((u) => u.startsWith('http:')) ?? 'http://127.0.0.1'
+    return [
+      literalConfigMap('lifesub-cors', { ALLOWED_ORIGINS: `http://${await externalIP(client, 'frontend')}` }),
+      literalConfigMap('lifesub-frontend', { API_BASE_URL: api }),
+    ]
+  },
+  entry: { service: 'frontend' },
+}
+
+export const DEMOS: Record<string, Demo> = { tasks, recipe, lifesub }
 
 export const DEFAULT_DEMO = 'tasks'

@@ -80,18 +80,24 @@ describe('the event stream', () => {
 
 describe('demos', () => {
   it('the tasks demo builds the nginx frontend where nginx is installed (and the node is not rootless), else the Node one', () => {
-    const fe = (nginx: boolean, rootless = false) => DEMOS.tasks!.images({ nginx, redis: false, rootless }).find((i) => i.tag === 'tasks-app/frontend:latest')
+    const fe = (nginx: boolean, rootless = false) => DEMOS.tasks!.images({ nginx, redis: false, postgres: false, rootless }).find((i) => i.tag === 'tasks-app/frontend:latest')
     assert.deepEqual(fe(true), { tag: 'tasks-app/frontend:latest', context: 'frontend' })
     assert.deepEqual(fe(false), { tag: 'tasks-app/frontend:latest', context: '.', dockerfile: 'frontend-node/Dockerfile' })
     assert.deepEqual(fe(true, true), fe(false), 'a rootless node runs the Node frontend')
-    assert.deepEqual(hostTools('', 0), { nginx: false, redis: false, rootless: false })
+    assert.deepEqual(hostTools('', 0), { nginx: false, redis: false, postgres: hostTools('', 0).postgres, rootless: false })
   })
   it('the recipe demo needs the host\'s redis-server, and moves its fixed address into the pool', () => {
-    assert.match(DEMOS.recipe!.unmet!({ nginx: true, redis: false, rootless: false })!, /install redis-server/)
+    assert.match(DEMOS.recipe!.unmet!({ nginx: true, redis: false, postgres: false, rootless: false })!, /install redis-server/)
     assert.equal(poolAddress('127.0.2.0/24', 100), '127.0.2.100')
     assert.equal(poolAddress('10.0.0.0/16', 300), '10.0.1.44')
     const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'backend' }, spec: { loadBalancerIP: '127.0.1.100' } }
     const [moved] = DEMOS.recipe!.prepare!([svc], { loadBalancerPool: '127.0.2.0/24' })
     assert.equal((moved as typeof svc).spec.loadBalancerIP, '127.0.2.100')
+  })
+  it('the lifesub demo needs the host\'s PostgreSQL 15, and a node that maps uid 999', () => {
+    const host = { nginx: true, redis: true, postgres: true, rootless: false }
+    assert.equal(DEMOS.lifesub!.unmet!(host), undefined)
+    assert.match(DEMOS.lifesub!.unmet!({ ...host, postgres: false })!, /install postgresql-15/)
+    assert.match(DEMOS.lifesub!.unmet!({ ...host, rootless: true })!, /uid 999/)
   })
 })

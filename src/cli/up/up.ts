@@ -151,7 +151,10 @@ export async function up(o: UpOptions): Promise<void> {
       if (o.demo?.prepare) objs = o.demo.prepare(objs, { loadBalancerPool: o.loadBalancerPool ?? DEFAULT_LOAD_BALANCER_POOL })
       const later = (m: Manifest) => ROLLOUT_KINDS.has(m.kind ?? '') || ['Pod', 'ReplicaSet', 'Job', 'CronJob', 'Ingress'].includes(m.kind ?? '')
       for (const m of objs.filter((m) => !later(m))) applied.push(await apply(client, m))
-      for (const m of (await o.demo?.computed?.(client)) ?? []) applied.push(await apply(client, m))
+      if (o.demo?.computed) {
+        const ingressURLs = await waitForIngressURLs(o.dataDir, from)
+        for (const m of await o.demo.computed(client, { ingressURLs })) applied.push(await apply(client, m))
+      }
       for (const m of objs.filter(later)) applied.push(await apply(client, m))
       step(`Applied ${applied.length} objects (${summarize(applied)})`, t)
     }
