@@ -148,10 +148,53 @@ describe('kubelite up', { skip, timeout: 600_000 }, () => {
     assert.match(readFileSync(join(dataDir, 'kubelite.log'), 'utf8'), /SIGTERM received, shutting down/)
   })
 
+  it('up --demo recipe: the backend on its fixed address in the pool, REDIS_HOST and the CORS origin made from the Services', async (t) => {
+    const data = join(dir, 'recipe')
+    try {
+      const r = kubelite(['up', '-d', '--demo', 'recipe', '--data-dir', data, '--port', '0', '--no-kubeconfig',
+        '--load-balancer-pool', '127.0.2.0/24', '--ingress-http-port', '0', '--ingress-https-port', '0'], env)
+      if (r.status !== 0 && /install redis-server/.test(r.stderr)) return t.skip('redis-server is not installed')
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`)
+      assert.match(r.stdout, /✓ Applied 9 objects \(3 ConfigMaps, 3 Services, 3 Deployments\)/)
+      assert.match(r.stdout, /service\/backend\s+http:\/\/127\.0\.2\.100:8080\n/)
+      const frontend = /The recipe app is up: http:\/\/(127\.0\.2\.\d+)\n/.exec(r.stdout)?.[1]
+      assert.ok(frontend, r.stdout)
+      const res = await fetch('http://127.0.2.100:8080/recipes', { method: 'POST', headers: { origin: `http://${frontend}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Pancakes', ingredients: ['flour'], instructions: 'mix' }) })
+      assert.equal(res.status, 201, await res.text())
+      assert.equal(res.headers.get('access-control-allow-origin'), `http://${frontend}`)
+      const list = await (await fetch('http://127.0.2.100:8080/recipes')).json() as { recipes: Array<{ name: string }> }
+      assert.ok(list.recipes.some((x) => x.name === 'Pancakes'))
+    } finally {
+      kubelite(['down', '--data-dir', data], env, 150_000)
+    }
+  })
+
+  it('up --demo lifesub: PostgreSQL and three backends behind the Ingress, the page told where the Ingress is', async (t) => {
+    const data = join(dir, 'lifesub')
+    try {
+      const r = kubelite(['up', '-d', '--demo', 'lifesub', '--data-dir', data, '--port', '0', '--no-kubeconfig',
+        '--load-balancer-pool', '127.0.3.0/24', '--ingress-https-port', '0'], env)
+      if (r.status !== 0 && /install postgresql-15/.test(r.stderr)) return t.skip('PostgreSQL 15 is not installed')
+      assert.equal(r.status, 0, `${r.stdout}\n${r.stderr}`)
+      assert.match(r.stdout, /statefulset\.apps\/postgres rolled out/)
+      const ingress = /ingress\/lifesub\s+(http:\/\/127\.0\.0\.1(?::\d+)?)\/member\n/.exec(r.stdout)?.[1]
+      const page = /The lifesub app is up: (http:\/\/127\.0\.3\.\d+)\n/.exec(r.stdout)?.[1]
+      assert.ok(ingress && page, r.stdout)
+      assert.equal(await (await fetch(`${page}/config.js`)).text(), `window.LIFESUB_API = "${ingress}"\n`)
+      const signup = await fetch(`${ingress}/member/signup`, { method: 'POST', headers: { origin: page, 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'up@example.com', password: 'secret12', name: 'Up' }) })
+      assert.equal(signup.status, 201, await signup.text())
+      assert.equal(signup.headers.get('access-control-allow-origin'), page)
+    } finally {
+      kubelite(['down', '--data-dir', data], env, 150_000)
+    }
+  })
+
   it('refuses an unknown demo and stray arguments with usage errors', () => {
     const r = kubelite(['up', '--demo', 'nope', '--data-dir', dataDir], env)
     assert.equal(r.status, 2)
-    assert.match(r.stderr, /kubelite up: unknown demo "nope": want one of tasks/)
+    assert.match(r.stderr, /kubelite up: unknown demo "nope": want one of tasks, recipe, lifesub/)
     const s = kubelite(['up', 'manifests/'], env)
     assert.equal(s.status, 2)
     assert.match(s.stderr, /unexpected argument: manifests\/ \(manifests are given with -f\)/)
