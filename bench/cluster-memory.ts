@@ -9,10 +9,9 @@
  *   node dist/bench/cluster-memory.js [tasks-app] [--pool CIDR] [--settle SECONDS]
  */
 import { spawnSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { agentPid, CLI, fmt, startServer, type Server } from './lib.js'
+import { agentPid, CLI, fmt, processChildren, procStatus, rssKb, startServer, type Server } from './lib.js'
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -38,29 +37,12 @@ export type ClusterMemory = {
   pods: { processes: number; mb: number }
 }
 
-const procStatus = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/status`, 'utf8')
-  } catch {
-    return ''
-  }
-}
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(procStatus(pid))?.[1] ?? 0)
 const comm = (pid: number) => /Name:\s+(\S+)/.exec(procStatus(pid))?.[1] ?? '?'
 
-function childrenOf(): Map<number, number[]> {
-  const kids = new Map<number, number[]>()
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    const ppid = Number(/PPid:\s+(\d+)/.exec(procStatus(Number(d)))?.[1] ?? 0)
-    ;(kids.get(ppid) ?? kids.set(ppid, []).get(ppid)!).push(Number(d))
-  }
-  return kids
-}
 
 /** One sample of the process tree under the server. */
 export function measure(serverPid: number, agent: number | undefined): ClusterMemory {
-  const kids = childrenOf()
+  const kids = processChildren()
   const helpers: ClusterMemory['helpers'] = []
   const pods = { processes: 0, mb: 0 }
   const walk = (pid: number, inPod: boolean) => {

@@ -130,6 +130,29 @@ export async function load(total: number, concurrency: number, task: (i: number)
   return { wallMs, perSecond: (total / wallMs) * 1000, p50: percentile(lat, 50), p99: percentile(lat, 99) }
 }
 
+/** /proc/PID/status, or '' once the process is gone. */
+export function procStatus(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    return ''
+  }
+}
+
+/** VmRSS in kB; 0 for a process that is gone. */
+export const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(procStatus(pid))?.[1] ?? 0)
+
+/** Every process's children, by parent pid (a snapshot of /proc). */
+export function processChildren(): Map<number, number[]> {
+  const kids = new Map<number, number[]>()
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue
+    const ppid = Number(/PPid:\s+(\d+)/.exec(procStatus(Number(d)))?.[1] ?? 0)
+    ;(kids.get(ppid) ?? kids.set(ppid, []).get(ppid)!).push(Number(d))
+  }
+  return kids
+}
+
 export function rssMb(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))
   return m ? Number(m[1]) / 1024 : NaN

@@ -8,22 +8,14 @@
  *  - probes: M pods with 1 s HTTP readiness probes, and the agent's CPU while they run.
  * No peer runs here: no other kubelet is on the machine.
  */
-import { readdirSync, readFileSync } from 'node:fs'
-import { agentPid, fmt, percentile, startServer, type Server } from './lib.js'
+import { readFileSync } from 'node:fs'
+import { agentPid, fmt, percentile, processChildren, procStatus, rssKb, startServer, type Server } from './lib.js'
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`)
 type Pod = { metadata: { name: string; creationTimestamp: string }; status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[]; containerStatuses?: { state?: { running?: { startedAt: string } } }[] } }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-const status = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/status`, 'utf8')
-  } catch {
-    return ''
-  }
-}
-const rssKb = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(status(pid))?.[1] ?? 0)
 /** Proportional set size: shared pages (libc of a hundred shims) counted once, split among their users. */
 const pssKb = (pid: number) => {
   try {
@@ -39,15 +31,10 @@ const cpuTicks = (pid: number) => {
 
 /** Every process of the node's PID namespace (the agent's descendants), by pid → comm. */
 function nodeProcesses(agent: number): Map<number, string> {
-  const children = new Map<number, number[]>()
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue
-    const ppid = Number(/PPid:\s+(\d+)/.exec(status(Number(d)))?.[1] ?? 0)
-    ;(children.get(ppid) ?? children.set(ppid, []).get(ppid)!).push(Number(d))
-  }
+  const children = processChildren()
   const out = new Map<number, string>()
   const walk = (pid: number) => {
-    out.set(pid, /Name:\s+(\S+)/.exec(status(pid))?.[1] ?? '?')
+    out.set(pid, /Name:\s+(\S+)/.exec(procStatus(pid))?.[1] ?? '?')
     for (const c of children.get(pid) ?? []) walk(c)
   }
   walk(agent)
