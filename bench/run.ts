@@ -7,7 +7,7 @@
  *   npm run bench            all of it
  *   npm run bench -- quick   smaller counts, for a smoke run
  *   npm run bench -- sim     one section (startup, writes, lists, watches, sim, deployment, node,
- *                            network, dns, ingress, up)
+ *                            network, dns, ingress, memory, up)
  */
 import { bigDeployment, simScale } from './control-plane.js'
 import { nodeBench } from './node.js'
@@ -15,6 +15,7 @@ import { networkBench } from './network.js'
 import { dnsBench } from './dns.js'
 import { ingressBench } from './ingress.js'
 import { upBench } from './up.js'
+import { clusterMemory } from './cluster-memory.js'
 import { etcdWrites } from './etcd-peer.js'
 import { fmt, load, median, percentile, rssMb, startServer, type Server } from './lib.js'
 
@@ -164,5 +165,5 @@ const node = () => nodeBench(quick ? 20 : 100, quick ? 50 : 500)
 const network = () => networkBench(quick)
 const dns = () => dnsBench(quick)
 const ingress = () => ingressBench(quick)
-const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment, node, network, dns, ingress, up: upBench }
+const sections: Record<string, () => Promise<void>> = { startup, writes, lists, watches, sim, deployment, node, network, dns, ingress, memory: clusterMemory, up: upBench }
 for (const [name, fn] of Object.entries(sections)) if (!only.length || only.includes(name)) await fn()

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { measure } from './cluster-memory.js'
+import { printMemory, settledMemory, type ClusterMemory } from './cluster-memory.js'
 import { agentPid, CLI, fmt, median } from './lib.js'
 
 const ROUNDS = 3
@@ -35,7 +35,7 @@ export async function upBench(): Promise<void> {
   console.log(`\n# kubelite up --demo tasks -d: wall time until all rollouts are complete (median of ${ROUNDS})`)
   const scratch: number[] = []
   const warm: number[] = []
-  let memory: ReturnType<typeof measure> | undefined
+  let memory: { median: ClusterMemory; maxMb: number } | undefined
   for (let i = 0; i < ROUNDS; i++) {
     const dir = mkdtempSync(join(tmpdir(), 'kubelite-bench-up-'))
     const dataDir = join(dir, 'data')
@@ -46,10 +46,8 @@ export async function upBench(): Promise<void> {
       kubelite(['down', '--data-dir', dataDir], env)
       warm.push(kubelite(up, env).ms)
       if (i === ROUNDS - 1) {
-        // Settled: V8 returns start-up garbage some seconds after allocation stops.
-        await new Promise((r) => setTimeout(r, 15_000))
         const server = Number(readFileSync(join(dataDir, 'kubelite.pid'), 'utf8'))
-        memory = measure(server, agentPid(dataDir))
+        memory = await settledMemory(server, agentPid(dataDir))
       }
     } finally {
       spawnSync(process.execPath, [CLI, 'down', '--data-dir', dataDir], { env, timeout: 150_000 })
@@ -59,8 +57,7 @@ export async function upBench(): Promise<void> {
   line('from scratch (new data dir, images built), s  [goal < 30]', `${fmt(median(scratch) / 1000, 2)}  (min ${fmt(Math.min(...scratch) / 1000, 2)}, max ${fmt(Math.max(...scratch) / 1000, 2)})`)
   line('warm (after kubelite down, images built), s  [goal < 5]', `${fmt(median(warm) / 1000, 2)}  (min ${fmt(Math.min(...warm) / 1000, 2)}, max ${fmt(Math.max(...warm) / 1000, 2)})`)
   if (memory) {
-    line('RSS of the cluster with the demo running, MB  [goal < 150]', `${fmt(memory.totalMb)}  (server ${fmt(memory.serverMb)}, agent ${fmt(memory.agentMb)}, ` +
-      `helpers ${fmt(memory.helpers.reduce((a, h) => a + h.mb, 0))})`)
-    line('  the applications\' own processes (not in the total), MB', `${fmt(memory.pods.mb)} in ${memory.pods.processes} processes`)
+    console.log('# The cluster with the demo running (settled 20 s; the applications\' own processes apart)')
+    printMemory(memory.median, memory.maxMb)
   }
 }
