@@ -39,6 +39,20 @@ describe('API semantics', () => {
     assert.doesNotMatch(ignore.stderr, /unknown field/)
   })
 
+  it('concurrent patches without a resourceVersion all apply; one naming a stale resourceVersion is a 409', async () => {
+    await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'racy' }, data: {} } })
+    const patch = (body: object, type: k8s.PatchStrategy) =>
+      api.patchNamespacedConfigMap({ name: 'racy', namespace: 'default', body }, k8s.setHeaderOptions('Content-Type', type))
+    // 40 writers at once: every lost compare-and-swap must re-read and re-apply, as upstream's GuaranteedUpdate does.
+    await Promise.all(Array.from({ length: 40 }, (_, i) => i % 2
+      ? patch({ data: { [`k${i}`]: String(i) } }, k8s.PatchStrategy.MergePatch)
+      : patch([{ op: 'add', path: `/data/k${i}`, value: String(i) }], k8s.PatchStrategy.JsonPatch)))
+    const cm = await api.readNamespacedConfigMap({ name: 'racy', namespace: 'default' })
+    assert.equal(Object.keys(cm.data ?? {}).length, 40)
+    await assert.rejects(patch({ metadata: { resourceVersion: '1' }, data: { x: 'y' } }, k8s.PatchStrategy.MergePatch),
+      (err: { code?: number; body?: string }) => err.code === 409 && /the object has been modified/.test(err.body ?? ''))
+  })
+
   it('DeleteOptions preconditions: a wrong uid or resourceVersion is a 409, the right ones delete', async () => {
     const cm = await api.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'guarded' } } })
     const refused = async (preconditions: k8s.V1Preconditions) => {

@@ -95,6 +95,18 @@ export async function handleUpdate(r: ApiRequest) {
   sendJson(r.res, created ? 201 : 200, r.served.out(result), warningHeaders(r))
 }
 
+/**
+ * Whether a patch sets metadata.resourceVersion, which makes it a precondition (upstream's
+ * patcher); a patch that does not is applied to whatever is stored, retried on a lost race.
+ */
+function patchNamesResourceVersion(patch: unknown, type: string): boolean {
+  if (type === PATCH_TYPES.json) {
+    return Array.isArray(patch) && patch.some((op: { path?: unknown }) => op?.path === '/metadata/resourceVersion' || op?.path === '/metadata')
+  }
+  const meta = (patch as { metadata?: { resourceVersion?: unknown } } | null)?.metadata
+  return meta?.resourceVersion !== undefined && meta.resourceVersion !== null && meta.resourceVersion !== ''
+}
+
 export async function handlePatch(r: ApiRequest) {
   const type = mediaType(r.req.headers['content-type'])
   const accepted = Object.values(PATCH_TYPES) as string[]
@@ -133,6 +145,6 @@ export async function handlePatch(r: ApiRequest) {
     checkTypeMeta(r, patched)
     checkFields(r, patched)
     return r.served.in(patched)
-  }, ctx, { subresource, create })
+  }, ctx, { subresource, create, unconditional: !patchNamesResourceVersion(patch, type) })
   sendJson(r.res, created ? 201 : 200, r.served.out(obj), warningHeaders(r))
 }

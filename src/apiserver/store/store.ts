@@ -91,7 +91,14 @@ export function resourceStore(backend: Backend, rt: ResourceType, admission: Adm
      * lost race unless the caller's object named a resourceVersion (then 409).
      */
     async update(ns: string, name: string, update: UpdateFn, ctx: WriteContext,
-      opts: { subresource?: 'status' | 'binding' | ''; allowCreate?: boolean; create?: (obj: KubeObject) => Promise<KubeObject> } = {}): Promise<{ obj: KubeObject; created: boolean }> {
+      opts: {
+        subresource?: 'status' | 'binding' | ''
+        allowCreate?: boolean
+        create?: (obj: KubeObject) => Promise<KubeObject>
+        /** The resourceVersion `update` returns came from the read, not from the caller (a patch
+         *  that names none): a lost race re-reads and re-applies instead of a 409. */
+        unconditional?: boolean
+      } = {}): Promise<{ obj: KubeObject; created: boolean }> {
       const key = keyOf(ns, name)
       for (let attempt = 0; attempt < 100; attempt++) {
         const { kv } = await backend.get(key)
@@ -150,7 +157,7 @@ export function resourceStore(backend: Backend, rt: ResourceType, admission: Adm
           const swap = await backend.update(key, encodeObject(obj), kv.modRevision)
           if (!swap.ok) {
             undo?.()
-            if (wantRv) throw staleConflict(gr, name)
+            if (wantRv && !opts.unconditional) throw staleConflict(gr, name)
             continue // lost a race without a precondition: re-read and re-apply
           }
           obj.metadata!.resourceVersion = String(swap.kv.modRevision)
