@@ -229,20 +229,22 @@ describe('node agent: real pods', { skip: skipReason, timeout: 600_000 }, () => 
       assert.equal(code.code, 3)
       assert.match(code.stderr, /command terminated with exit code 3/)
 
-      // A TTY through tmux: the shell sees a terminal.
+      // A TTY through tmux: the shell sees a terminal. Its own server socket in the scratch
+      // directory, so nothing is left in /tmp/tmux-UID when the test ends.
       const session = `kl-${process.pid}`
+      const tmux = (...args: string[]) => spawnSync('tmux', ['-S', join(scratch, 'tmux.sock'), ...args], { encoding: 'utf8' })
       const env = `HOME=${c.home} KUBECONFIG=${c.kubeconfig}`
-      spawnSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} kubectl exec -it tools -- sh`])
+      tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '30', `env ${env} kubectl exec -it tools -- sh`)
       try {
         await new Promise((r) => setTimeout(r, 1500))
-        spawnSync('tmux', ['send-keys', '-t', session, 'tty; echo cols=$(stty size)', 'Enter'])
+        tmux('send-keys', '-t', session, 'tty; echo cols=$(stty size)', 'Enter')
         const screen = await poll('the tty answer', () => {
-          const s = spawnSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' }).stdout
+          const s = tmux('capture-pane', '-p', '-t', session).stdout
           return /cols=30 120/.test(s) ? s : undefined
         }, 10_000, 200)
         assert.match(screen, /\/dev\/pts\/\d+/)
       } finally {
-        spawnSync('tmux', ['kill-session', '-t', session])
+        tmux('kill-server')
       }
 
       // port-forward serves traffic from 127.0.0.1 to the pod.
