@@ -186,6 +186,11 @@ describe('kubelite up', { skip, timeout: 600_000 }, () => {
         body: JSON.stringify({ email: 'up@example.com', password: 'secret12', name: 'Up' }) })
       assert.equal(signup.status, 201, await signup.text())
       assert.equal(signup.headers.get('access-control-allow-origin'), page)
+      // Again on the running cluster: its ingress address is found in the log of this start.
+      const again = kubelite(['up', '-d', '--demo', 'lifesub', '--data-dir', data, '--no-kubeconfig', '--load-balancer-pool', '127.0.3.0/24'], env)
+      assert.equal(again.status, 0, `${again.stdout}\n${again.stderr}`)
+      assert.match(again.stdout, /✓ Using the cluster already running/)
+      assert.ok(again.stdout.includes(`ingress/lifesub   ${ingress}/member\n`), again.stdout)
     } finally {
       kubelite(['down', '--data-dir', data], env, 150_000)
     }

@@ -65,7 +65,7 @@ export async function waitForServerReady(dataDir: string, from: number, proc: Pi
   void proc.exited.then((c) => { exitCode = c })
   const deadline = Date.now() + timeoutMs
   for (;;) {
-    const text = readFileSync(logPath(dataDir), 'utf8').slice(from)
+    const text = readFileSync(logPath(dataDir)).subarray(from).toString('utf8')
     const m = /API server ready at (\S+) \(kubeconfig: (.*)\)$/m.exec(text)
     if (m) return { url: m[1]!, kubeconfig: m[2]! }
     if (exitCode !== undefined) throw new ServerExitedError(exitCode, lastLines(text, 15))
@@ -82,13 +82,23 @@ export class ServerExitedError extends Error {
 
 /** The agent's "ingress at http://127.0.0.1[:port], ..." line, once it is in the log. */
 export function ingressURLsFromLog(dataDir: string, from: number): string[] | undefined {
-  const text = readFileSync(logPath(dataDir), 'utf8').slice(from)
+  const text = readFileSync(logPath(dataDir)).subarray(from).toString('utf8')
   const m = /ingress at (.*)$/m.exec(text)
   if (!m) return undefined
   return m[1]!.split(',').map((s) => s.trim()).filter((s) => /^https?:\/\//.test(s))
 }
 
 export const lastLines = (text: string, n: number) => text.trimEnd().split('\n').slice(-n).join('\n')
+
+/** Where the running server's lines begin: its last "API server ready" line (0 if none). */
+export function lastStartOffset(dataDir: string): number {
+  try {
+    const text = readFileSync(logPath(dataDir), 'utf8')
+    return Buffer.byteLength(text.slice(0, Math.max(0, text.lastIndexOf('kubelite: API server ready at'))))
+  } catch {
+    return 0
+  }
+}
 
 /** Size of the log now: where this run's lines begin. */
 export function logLength(dataDir: string): number {

@@ -13,7 +13,7 @@ import type { Node, Pod, Service } from 'kubernetes-types/core/v1.js'
 import type { LabelSelector } from 'kubernetes-types/meta/v1.js'
 import { createClient, httpTransport, kubeconfigTransportOptions, resourceFor, type ApiObject, type Client } from '../../client/index.js'
 import {
-  ingressURLsFromLog, lastLines, logLength, logPath, pidPath, runningServerPid, ServerExitedError, startServerProcess,
+  ingressURLsFromLog, lastLines, lastStartOffset, logLength, logPath, pidPath, runningServerPid, ServerExitedError, startServerProcess,
   waitForServerReady, writePidFile, type ClusterProcess,
 } from './cluster-process.js'
 import { defaultDataDir } from '../defaults.js'
@@ -79,8 +79,9 @@ export async function up(o: UpOptions): Promise<void> {
 
   // 1. The cluster: one `up -d` already started, or a new server.
   let t = performance.now()
-  const from = logLength(o.dataDir)
   const running = await runningServerPid(o.dataDir)
+  // The log is appended to by every start: this cluster's lines begin at its own start.
+  const from = running === undefined ? logLength(o.dataDir) : lastStartOffset(o.dataDir)
   let kubeconfig = join(o.dataDir, 'kubeconfig.yaml')
   let apiUrl: string
   // A restarted cluster's objects still say what was true before it stopped (a Ready node,
@@ -213,7 +214,7 @@ const dataDirFlag = (dataDir: string) => (resolve(dataDir) === resolve(defaultDa
 
 function readLog(dataDir: string, from: number): string {
   try {
-    return readFileSync(logPath(dataDir), 'utf8').slice(from)
+    return readFileSync(logPath(dataDir)).subarray(from).toString('utf8')
   } catch {
     return ''
   }
