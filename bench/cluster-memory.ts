@@ -6,7 +6,7 @@
  * not the cluster's own and are only counted for information. `npm run bench -- memory`
  * measures the idle cluster; the `up` section measures it with the tasks demo running.
  */
-import { agentPid, fmt, processChildren, procStatus, rssKb, startServer, type Server } from './lib.js'
+import { agentPid, fmt, processChildren, procStatus, rssKb, startServer, waitNodeReady } from './lib.js'
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
@@ -43,16 +43,6 @@ export function measure(serverPid: number, agent: number | undefined): ClusterMe
   const serverMb = rssKb(serverPid) / 1024
   const agentMb = agent ? rssKb(agent) / 1024 : 0
   return { serverMb, agentMb, helpers, totalMb: serverMb + agentMb + helpers.reduce((a, h) => a + h.mb, 0), pods }
-}
-
-async function waitNodeReady(s: Server) {
-  for (let i = 0; i < 600; i++) {
-    const r = await s.client.req('GET', '/api/v1/nodes')
-    const nodes = JSON.parse(r.body).items as { status?: { conditions?: { type: string; status: string }[] } }[]
-    if (nodes.some((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))) return
-    await sleep(100)
-  }
-  throw new Error('no node became Ready')
 }
 
 /**

@@ -171,3 +171,14 @@ export function agentPid(dataDir: string): number | undefined {
   }
   return undefined
 }
+
+/** Waits until a node of the server's reports Ready (60 s at most). */
+export async function waitNodeReady(s: Server) {
+  for (let i = 0; i < 600; i++) {
+    const r = await s.client.req('GET', '/api/v1/nodes')
+    const nodes = JSON.parse(r.body).items as { status?: { conditions?: { type: string; status: string }[] } }[]
+    if (nodes.some((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))) return
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  throw new Error('no node became Ready')
+}

@@ -9,7 +9,7 @@
  * No peer runs here: no other kubelet is on the machine.
  */
 import { readFileSync } from 'node:fs'
-import { agentPid, fmt, percentile, processChildren, procStatus, rssKb, startServer, type Server } from './lib.js'
+import { agentPid, fmt, percentile, processChildren, procStatus, rssKb, startServer, waitNodeReady, type Server } from './lib.js'
 
 const line = (label: string, value: string) => console.log(`${label.padEnd(58)} ${value}`)
 type Pod = { metadata: { name: string; creationTimestamp: string }; status?: { phase?: string; podIP?: string; conditions?: { type: string; status: string; lastTransitionTime?: string }[]; containerStatuses?: { state?: { running?: { startedAt: string } } }[] } }
@@ -39,16 +39,6 @@ function nodeProcesses(agent: number): Map<number, string> {
   }
   walk(agent)
   return out
-}
-
-async function waitNodeReady(s: Server) {
-  for (let i = 0; i < 600; i++) {
-    const r = await s.client.req('GET', '/api/v1/nodes')
-    const nodes = JSON.parse(r.body).items as { status?: { conditions?: { type: string; status: string }[] } }[]
-    if (nodes.some((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'))) return
-    await sleep(100)
-  }
-  throw new Error('no node became Ready')
 }
 
 const podBody = (name: string, container: object) => ({
